@@ -1,0 +1,184 @@
+/* finance.c - phase 6: income and finance (MODEL.md 8).
+ *
+ * Firms first (parallel): borrow when deposits fall below the wage bill plus
+ * debt service plus a buffer, up to the leverage cap; a firm that still cannot
+ * pay is bankrupt. Solvent firms pay interest, amortisation, corporate income
+ * tax and dividends. Then exits are settled serially in firm-id order (they
+ * touch the owners' accounts and the free list). Then workers (parallel): the
+ * employees of exited firms become unemployed this month; the employed are
+ * paid and pay income tax; the unemployed with local urban hukou draw the
+ * benefit; everyone pays rent to the node's owners and earns deposit interest. */
+#include "phases.h"
+#include <math.h>
+#include <string.h>
+#include <omp.h>
+
+/* Per-thread node partials (thread_scratch.node_sum, 8 slots per node). */
+enum { NS_LG_REVENUE = 0, NS_LG_SPENDING = 1, NS_CENTRAL_REVENUE = 2 };
+
+double finance_loan_rate(const world *w, double leverage)
+{
+    if (leverage < 0) leverage = 0;
+    if (leverage > 10) leverage = 10;
+    return w->m->bank_r_base + w->m->bank_spread_slope * leverage;
+}
+
+double finance_cit_rate(const world *w, int32_t f)
+{
+    const sc_params *p = w->p;
+    const sc_sector *sec = &w->sc->sectors[w->fm.sector[f]];
+    if (sec->agriculture) return 0.0; /* agricultural income is exempt */
+    double tau = sec->hard_tech ? p->tax_cit_hightech : p->tax_cit_standard;
+    if (w->sc->nodes[w->fm.node[f]].region == REGION_WEST && p->tax_cit_west < tau) tau = p->tax_cit_west;
+    return tau;
+}
+
+/* Split a tax between the node's local government and the centre. */
+static void pay_tax(world *w, ledger_thread *lt, int64_t *ns, acct from, int n, int64_t tax, ledger_flow flow)
+{
+    int64_t local = (int64_t)floor((double)tax * w->p->tax_local_share);
+    ledger_move(w, lt, from, acct_localgov(w, n), local, flow);
+    ledger_move(w, lt, from, acct_central(w), tax - local, flow);
+    ns[n * 8 + NS_LG_REVENUE] += local;
+    ns[n * 8 + NS_CENTRAL_REVENUE] += tax - local;
+}
+
+/* Settle an exiting firm (serial): deposits repay the loan; if a loan remains,
+ * the node's owners buy the capital at recovery_rate of its value and that
+ * repays more; the rest is written off. Any deposits left go to the owners,
+ * who keep the capital as spare capital for the node's next entrants. */
+static void settle_exit(world *w, int32_t f)
+{
+    firms_t *fm = &w->fm;
+    ledger_thread *lt = ledger_serial(w);
+    const int n = fm->node[f], s = fm->sector[f];
+    int64_t repay = fm->deposits[f] < fm->loans[f] ? fm->deposits[f] : fm->loans[f];
+    ledger_repay_firm(w, lt, f, repay);
+    if (fm->loans[f] > 0) {
+        double value = w->p->firms_recovery_rate * w->mk.invest_basket_price * fm->capital[f] * 100.0;
+        int64_t rec = (int64_t)floor(value);
+        int64_t owners = w->L.agg[w->acc.owners + n] + lt->pending[w->acc.owners + n];
+        if (rec > fm->loans[f]) rec = fm->loans[f];
+        if (rec > owners) rec = owners > 0 ? owners : 0;
+        ledger_move(w, lt, acct_owners(w, n), acct_firm(f), rec, FLOW_LIQUIDATION);
+        ledger_repay_firm(w, lt, f, rec);
+        ledger_write_off_firm(w, lt, f, fm->loans[f]);
+    }
+    ledger_move(w, lt, acct_firm(f), acct_owners(w, n), fm->deposits[f], FLOW_LIQUIDATION);
+    w->nd.spare_capital[n] += fm->capital[f];
+    w->nd.exits[n * w->n_sectors + s]++;
+    if (fm->flags[f] & FF_BANKRUPT) w->nd.bankruptcies[n * w->n_sectors + s]++;
+    world_firm_release(w, f);
+}
+
+void finance_run(world *w)
+{
+    firms_t *fm = &w->fm;
+    workers_t *wk = &w->wk;
+    const sc_params *p = w->p, *m = w->m;
+    const double pk = w->mk.invest_basket_price;
+    const long nf = (long)fm->n, nw = (long)wk->n;
+    const int N = w->n_nodes;
+    for (int t = 0; t < w->n_threads; t++) memset(w->ts[t].node_sum, 0, sizeof(int64_t) * (size_t)N * 8);
+
+#pragma omp parallel
+    {
+        ledger_thread *lt = ledger_thread_self(w);
+        int64_t *ns = w->ts[omp_get_thread_num()].node_sum;
+#pragma omp for schedule(static)
+        for (long fi = 0; fi < nf; fi++) {
+            int32_t f = (int32_t)fi;
+            if (!(fm->flags[f] & FF_ALIVE)) continue;
+            const int n = fm->node[f];
+            const int64_t W = fm->wage_bill[f];
+            const double value_k = pk * fm->capital[f] * 100.0;
+            const double lev = value_k > 0 ? (double)fm->loans[f] / value_k : 10.0;
+            int64_t interest = (int64_t)floor((double)fm->loans[f] * finance_loan_rate(w, lev));
+            int64_t amort = (int64_t)ceil((double)fm->loans[f] / p->firms_amortisation_months);
+            if (amort > fm->loans[f]) amort = fm->loans[f];
+            const int64_t need = W + interest + amort;
+            const int64_t buffer = (int64_t)(p->firms_buffer_months * (double)W);
+            if (fm->deposits[f] < need + buffer) {
+                int64_t room = (int64_t)floor(p->firms_lev_max * w->lev_factor * value_k) - (fm->loans[f] - amort);
+                int64_t want = need + buffer - fm->deposits[f];
+                int64_t borrow = want < room ? want : room;
+                if (borrow > 0) ledger_lend_firm(w, lt, f, borrow);
+            }
+            if (fm->deposits[f] < need) {
+                fm->flags[f] |= FF_BANKRUPT;
+                continue;
+            }
+            ledger_pay_bank(w, lt, acct_firm(f), interest, FLOW_INTEREST_LOANS);
+            ledger_repay_firm(w, lt, f, amort);
+            /* Profit: sales and inventory build-up less wages, interest and
+             * depreciation at replacement cost. */
+            double depreciation = m->firms_delta * value_k;
+            double profit = (double)fm->revenue[f] + fm->inv_change_value[f] - (double)W - (double)interest - depreciation;
+            fm->profit[f] = (int64_t)floor(profit);
+            int64_t avail = fm->deposits[f] - W;
+            int64_t cit = profit > 0 ? (int64_t)floor(finance_cit_rate(w, f) * profit) : 0;
+            if (cit > avail) cit = avail > 0 ? avail : 0;
+            pay_tax(w, lt, ns, acct_firm(f), n, cit, FLOW_CIT);
+            avail -= cit;
+            int64_t div = profit > 0 ? (int64_t)floor(p->firms_dividend_share * (profit - (double)cit)) : 0;
+            if (div > avail - buffer) div = avail - buffer > 0 ? avail - buffer : 0;
+            ledger_move(w, lt, acct_firm(f), acct_owners(w, n), div, FLOW_DIVIDENDS);
+            int64_t di = (int64_t)floor((double)fm->deposits[f] * m->bank_r_deposit);
+            if (di > 0) ledger_bank_pays(w, lt, acct_firm(f), di, FLOW_INTEREST_DEPOSITS);
+            if (profit < 0) {
+                if (fm->loss_months[f] < 255) fm->loss_months[f]++;
+            } else {
+                fm->loss_months[f] = 0;
+            }
+            if (fm->loss_months[f] >= p->firms_exit_loss_months) fm->flags[f] |= FF_CLOSING;
+        }
+    }
+    ledger_flush(w);
+    for (long fi = 0; fi < nf; fi++)
+        if ((fm->flags[fi] & FF_ALIVE) && (fm->flags[fi] & (FF_BANKRUPT | FF_CLOSING))) settle_exit(w, (int32_t)fi);
+    ledger_flush(w);
+
+#pragma omp parallel
+    {
+        ledger_thread *lt = ledger_thread_self(w);
+        int64_t *ns = w->ts[omp_get_thread_num()].node_sum;
+#pragma omp for schedule(static)
+        for (long li = 0; li < nw; li++) {
+            size_t i = (size_t)li;
+            const int n = wk->node[i];
+            int32_t f = wk->employer[i];
+            if (f >= 0 && !(fm->flags[f] & FF_ALIVE)) {
+                wk->employer[i] = -1;
+                wk->months_unemployed[i] = 0;
+                f = -1;
+            }
+            if (f >= 0) {
+                int64_t wage = wk->wage[i];
+                ledger_move(w, lt, acct_firm(f), acct_worker(i), wage, FLOW_WAGES);
+                double taxable = (double)wage - p->tax_pit_threshold * 100.0;
+                if (taxable > 0) pay_tax(w, lt, ns, acct_worker(i), n, (int64_t)floor(taxable * p->tax_pit_rate), FLOW_PIT);
+            } else {
+                if (wk->months_unemployed[i] < 255) wk->months_unemployed[i]++;
+                if (wk->hukou[i] == n && w->sc->nodes[n].kind != NODE_RURAL) {
+                    int64_t b = (int64_t)floor(p->households_benefit_replacement * w->nd.min_wage[n]);
+                    ledger_move(w, lt, acct_localgov(w, n), acct_worker(i), b, FLOW_BENEFITS);
+                    ns[n * 8 + NS_LG_SPENDING] += b;
+                }
+            }
+            double theta = wk->hukou[i] == n ? p->households_theta_own : p->households_theta_rent;
+            int64_t rent = (int64_t)floor(theta * 100.0 * w->nd.land_price[n] * w->price_level);
+            if (rent > wk->savings[i]) rent = wk->savings[i] > 0 ? wk->savings[i] : 0;
+            ledger_move(w, lt, acct_worker(i), acct_owners(w, n), rent, FLOW_RENT);
+            int64_t di = (int64_t)floor((double)wk->savings[i] * m->bank_r_deposit);
+            if (di > 0) ledger_bank_pays(w, lt, acct_worker(i), di, FLOW_INTEREST_DEPOSITS);
+        }
+    }
+    ledger_flush(w);
+    for (int t = 0; t < w->n_threads; t++)
+        for (int n = 0; n < N; n++) {
+            const int64_t *ns = w->ts[t].node_sum;
+            w->nd.lg_revenue[n] += ns[n * 8 + NS_LG_REVENUE];
+            w->nd.lg_spending[n] += ns[n * 8 + NS_LG_SPENDING];
+            w->central_revenue += ns[n * 8 + NS_CENTRAL_REVENUE];
+        }
+}

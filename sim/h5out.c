@@ -1,0 +1,823 @@
+/* h5out.c - the HDF5 trajectory file of one run (h5out.h; schema in
+ * docs/output.md).
+ *
+ * Why it is built this way:
+ * - One loop over stats_table creates every dataset and one loop appends to
+ *   them (SWIFT style), so a new row of outputs.def reaches the file, with its
+ *   units and description, without touching this file.
+ * - The file is written as PATH.partial and renamed only by h5out_close, so a
+ *   file named PATH is always complete. A lock on PATH.lock, not the mere
+ *   existence of the partial, says "a job is writing this": the kernel drops the
+ *   lock when the job dies, so a partial left by a killed job is just replaced.
+ * - Every month is flushed and months_written updated, so a killed run leaves a
+ *   readable partial that says how far it got (status "incomplete").
+ * - Object timestamps are off, so the same run writes the same bytes.
+ * - HDF5 failures are turned into one-line messages naming the file and the
+ *   dataset; an errno from the disk (full, quota, file size limit) is reported
+ *   as an I/O error, since that is what the user has to fix.
+ */
+/* F_OFD_SETLK: open-file-description locks (POSIX.1-2024; glibc shows them only
+ * under _GNU_SOURCE). Unlike classic fcntl locks they are owned by the open file,
+ * so a second h5out on the same path in the same process is refused too, and
+ * closing some other descriptor of the lock file cannot drop the lock. */
+#define _GNU_SOURCE
+#include "h5out.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <hdf5.h>
+#include <hdf5_hl.h>
+
+#ifndef INCUBATOR_VERSION
+#define INCUBATOR_VERSION "unknown"
+#endif
+#ifndef INCUBATOR_GIT_REV
+#define INCUBATOR_GIT_REV "unknown"
+#endif
+
+/* Text longer than this goes to a dataset instead of an attribute: the default
+ * (oldest-format) object header cannot hold an attribute of 64 KiB or more. */
+#define H5OUT_MAX_ATTR_TEXT (60 * 1024)
+/* Target size of a chunk: small outputs get up to a year of months per chunk
+ * (one-value chunks would cost more index than data); a large node x sector
+ * slab gets one month per chunk, which is what one append writes. */
+#define H5OUT_CHUNK_BYTES 65536
+#define H5OUT_CHUNK_MAX_MONTHS 12
+#define H5OUT_LABEL_LEN 8 /* "YYYY-MM" and its terminating NUL */
+
+struct h5out {
+    char *path;     /* final name */
+    char *partial;  /* PATH.partial, written until close */
+    char *lockpath; /* PATH.lock, locked while we write */
+    char *dir;      /* folder of path, for messages and the fsync after rename */
+    int force;
+    int n_nodes, n_sectors, n_months, start_month;
+    int months_written;
+    int broken;  /* a write failed half-way: the file must not be published */
+    int lock_fd; /* >= 0 once we hold the lock; the partial is ours only then */
+    hid_t file;
+    hid_t time, time_label, node_name, sector_name;
+    hid_t attr_written;              /* root attribute months_written */
+    hid_t label_type;                /* fixed 8-byte string for time_label */
+    hid_t mspace[3];                 /* memory space of one month, per group */
+    hid_t dset[OUT_COUNT];
+};
+
+/* ---- error reporting ---------------------------------------------------- */
+
+typedef struct {
+    char *buf;
+    size_t n;
+    int err_no; /* errno quoted by the innermost entry that quotes one */
+} walk_ctx;
+
+/* Called innermost error first (H5E_WALK_UPWARD): keep that description, the
+ * most specific one, and the first "errno = N" HDF5 quotes from the OS. */
+static herr_t walk_cb(unsigned nth, const H5E_error2_t *err, void *data)
+{
+    walk_ctx *c = data;
+    if (nth == 0) snprintf(c->buf, c->n, "%s", err->desc ? err->desc : "(no description)");
+    const char *p = err->desc ? strstr(err->desc, "errno = ") : NULL;
+    if (p && !c->err_no) c->err_no = atoi(p + 8);
+    return 0;
+}
+
+static int is_disk_errno(int en)
+{
+    return en == ENOSPC || en == EDQUOT || en == EFBIG || en == EIO || en == EROFS;
+}
+
+/* Record the failure of HDF5 call `what` on object `obj` of the partial file.
+ * Must be called right after the failing call: the next API call clears the
+ * error stack. `en` is errno as it was just after the call. */
+static inc_status h5_fail(const h5out *o, inc_err *e, int en, const char *what, const char *obj)
+{
+    char detail[400] = "";
+    walk_ctx c = {detail, sizeof detail, 0};
+    H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, walk_cb, &c);
+    if (!is_disk_errno(en) && is_disk_errno(c.err_no)) en = c.err_no;
+    if (is_disk_errno(en))
+        return inc_fail(e, INC_ERR_IO, "cannot write %s: %s (%s %s); check free space, quota and file size limit, or choose another --out",
+                        o->partial, strerror(en), what, obj);
+    return inc_fail(e, INC_ERR_HDF5, "%s: HDF5 error %s %s: %s", o->partial, what, obj,
+                    detail[0] ? detail : "(no detail)");
+}
+
+/* Run an HDF5 call with errno cleared first, so a disk errno seen afterwards
+ * belongs to this call. Evaluates to the call's result; the errno is left in en. */
+#define H5CALL(en, call) (errno = 0, (en) = 0, h5call_keep((call), &(en)))
+static long long h5call_keep(long long r, int *en)
+{
+    *en = errno;
+    return r;
+}
+
+/* ---- small helpers -------------------------------------------------------- */
+
+static char *str_cat(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    char *s = malloc(la + lb + 1);
+    if (!s) return NULL;
+    memcpy(s, a, la);
+    memcpy(s + la, b, lb + 1);
+    return s;
+}
+
+static char *dir_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash) return str_cat(".", "");
+    if (slash == path) return str_cat("/", "");
+    size_t n = (size_t)(slash - path);
+    char *d = malloc(n + 1);
+    if (!d) return NULL;
+    memcpy(d, path, n);
+    d[n] = '\0';
+    return d;
+}
+
+/* "YYYY-MM" of month index m = 12*year + month-1 (0 <= year <= 9999, checked
+ * at open). Written by hand: the label is a fixed 8-byte field. */
+static void month_label(int m, char out[H5OUT_LABEL_LEN])
+{
+    int y = m / 12, mo = m % 12 + 1;
+    out[0] = (char)('0' + y / 1000 % 10);
+    out[1] = (char)('0' + y / 100 % 10);
+    out[2] = (char)('0' + y / 10 % 10);
+    out[3] = (char)('0' + y % 10);
+    out[4] = '-';
+    out[5] = (char)('0' + mo / 10);
+    out[6] = (char)('0' + mo % 10);
+    out[7] = '\0';
+}
+
+/* A fixed-length ASCII string type of len bytes (at least 1). Such strings read
+ * back as plain bytes/str in h5py, h5netcdf and netCDF-C. */
+static hid_t str_type(size_t len)
+{
+    hid_t t = H5Tcopy(H5T_C_S1);
+    if (t < 0) return t;
+    if (H5Tset_size(t, len ? len : 1) < 0 || H5Tset_strpad(t, H5T_STR_NULLTERM) < 0 ||
+        H5Tset_cset(t, H5T_CSET_ASCII) < 0) {
+        H5Tclose(t);
+        return H5I_INVALID_HID;
+    }
+    return t;
+}
+
+/* Scalar attribute `name` = value of file type ftype on loc. */
+static herr_t attr_put(hid_t loc, const char *name, hid_t ftype, hid_t mtype, const void *value)
+{
+    hid_t sp = H5Screate(H5S_SCALAR);
+    if (sp < 0) return -1;
+    hid_t a = H5Acreate2(loc, name, ftype, sp, H5P_DEFAULT, H5P_DEFAULT);
+    herr_t r = a < 0 ? -1 : H5Awrite(a, mtype, value);
+    if (a >= 0 && H5Aclose(a) < 0) r = -1;
+    H5Sclose(sp);
+    return r;
+}
+
+/* String attribute: size strlen(s) (1 for ""), NUL-terminated on read by h5py
+ * and netCDF, which trim at the declared size. */
+static herr_t attr_text(hid_t loc, const char *name, const char *s)
+{
+    if (!s) s = "";
+    hid_t t = str_type(strlen(s));
+    if (t < 0) return -1;
+    herr_t r = attr_put(loc, name, t, t, s);
+    if (H5Tclose(t) < 0) r = -1;
+    return r;
+}
+
+/* Units and description on a dataset: the file describes itself (DESIGN.md). */
+static herr_t describe(hid_t d, const char *units, const char *description)
+{
+    if (attr_text(d, "units", units) < 0) return -1;
+    return attr_text(d, "description", description);
+}
+
+/* Creation properties shared by every object: no timestamps (identical runs,
+ * identical bytes), and attribute creation order kept as netCDF-4 does. */
+static herr_t ocpl_common(hid_t pl)
+{
+    if (H5Pset_obj_track_times(pl, 0) < 0) return -1;
+    return H5Pset_attr_creation_order(pl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED);
+}
+
+/* Creation properties of a group (or the root): links in creation order, which
+ * netCDF-4 readers use to order variables. */
+static hid_t gcpl_new(hid_t cls)
+{
+    hid_t pl = H5Pcreate(cls);
+    if (pl < 0) return pl;
+    if (ocpl_common(pl) < 0 ||
+        H5Pset_link_creation_order(pl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED) < 0) {
+        H5Pclose(pl);
+        return H5I_INVALID_HID;
+    }
+    return pl;
+}
+
+/* Dataset creation properties; chunk == NULL for a contiguous dataset. */
+static hid_t dcpl_new(int rank, const hsize_t *chunk)
+{
+    hid_t pl = H5Pcreate(H5P_DATASET_CREATE);
+    if (pl < 0) return pl;
+    if (ocpl_common(pl) < 0 || (chunk && H5Pset_chunk(pl, rank, chunk) < 0)) {
+        H5Pclose(pl);
+        return H5I_INVALID_HID;
+    }
+    return pl;
+}
+
+/* Months per chunk for a row of row_bytes per month. */
+static hsize_t chunk_months(size_t row_bytes)
+{
+    size_t m = row_bytes ? H5OUT_CHUNK_BYTES / row_bytes : H5OUT_CHUNK_MAX_MONTHS;
+    if (m < 1) m = 1;
+    if (m > H5OUT_CHUNK_MAX_MONTHS) m = H5OUT_CHUNK_MAX_MONTHS;
+    return (hsize_t)m;
+}
+
+/* A dataset of rank 1..3 shaped (0[, n1[, n2]]) growing in time. */
+static hid_t create_timeseries(hid_t loc, const char *name, hid_t ftype, int rank, hsize_t n1,
+                               hsize_t n2, size_t elem_bytes)
+{
+    hsize_t dims[3] = {0, n1, n2}, maxdims[3] = {H5S_UNLIMITED, n1, n2};
+    size_t row = elem_bytes * (rank > 1 ? (size_t)n1 : 1) * (rank > 2 ? (size_t)n2 : 1);
+    hsize_t chunk[3] = {chunk_months(row), n1, n2};
+    hid_t sp = H5Screate_simple(rank, dims, maxdims);
+    if (sp < 0) return sp;
+    hid_t pl = dcpl_new(rank, chunk);
+    hid_t d = pl < 0 ? H5I_INVALID_HID : H5Dcreate2(loc, name, ftype, sp, H5P_DEFAULT, pl, H5P_DEFAULT);
+    if (pl >= 0) H5Pclose(pl);
+    H5Sclose(sp);
+    return d;
+}
+
+/* A 1-D fixed-length string dataset holding names[0..n-1]: the node and sector
+ * scales. */
+static hid_t create_names(hid_t loc, const char *dsname, const char *const *names, int n)
+{
+    size_t w = 1;
+    for (int i = 0; i < n; i++)
+        if (strlen(names[i]) + 1 > w) w = strlen(names[i]) + 1;
+    char *buf = calloc((size_t)n, w);
+    if (!buf) return H5I_INVALID_HID;
+    for (int i = 0; i < n; i++) memcpy(buf + (size_t)i * w, names[i], strlen(names[i]));
+    hsize_t dim = (hsize_t)n;
+    hid_t t = str_type(w), sp = H5Screate_simple(1, &dim, NULL), pl = dcpl_new(1, NULL), d = H5I_INVALID_HID;
+    if (t >= 0 && sp >= 0 && pl >= 0) {
+        d = H5Dcreate2(loc, dsname, t, sp, H5P_DEFAULT, pl, H5P_DEFAULT);
+        if (d >= 0 && H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0) {
+            H5Dclose(d);
+            d = H5I_INVALID_HID;
+        }
+    }
+    if (t >= 0) H5Tclose(t);
+    if (sp >= 0) H5Sclose(sp);
+    if (pl >= 0) H5Pclose(pl);
+    free(buf);
+    return d;
+}
+
+/* Long text as a scalar string dataset /name (see H5OUT_MAX_ATTR_TEXT). */
+static herr_t text_dataset(hid_t loc, const char *name, const char *s)
+{
+    hid_t t = str_type(strlen(s)), sp = H5Screate(H5S_SCALAR), pl = dcpl_new(0, NULL);
+    herr_t r = -1;
+    if (t >= 0 && sp >= 0 && pl >= 0) {
+        hid_t d = H5Dcreate2(loc, name, t, sp, H5P_DEFAULT, pl, H5P_DEFAULT);
+        if (d >= 0) {
+            r = H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, s);
+            if (r >= 0) r = describe(d, "", "text too long for a root attribute; the attribute of the same name points here");
+            if (H5Dclose(d) < 0) r = -1;
+        }
+    }
+    if (t >= 0) H5Tclose(t);
+    if (sp >= 0) H5Sclose(sp);
+    if (pl >= 0) H5Pclose(pl);
+    return r;
+}
+
+/* Root text attribute, or a dataset when too long for one. */
+static herr_t root_text(hid_t file, const char *name, const char *s)
+{
+    if (!s) s = "";
+    if (strlen(s) <= H5OUT_MAX_ATTR_TEXT) return attr_text(file, name, s);
+    char note[96];
+    snprintf(note, sizeof note, "(longer than 60 KB: stored in dataset /%s)", name);
+    if (text_dataset(file, name, s) < 0) return -1;
+    return attr_text(file, name, note);
+}
+
+/* Close every HDF5 handle; the file last. Returns INC_OK, or the first failure
+ * (the file close is where a full disk shows up: it writes the metadata). */
+static inc_status close_handles(h5out *o, inc_err *e)
+{
+    inc_status st = INC_OK;
+    int en;
+    hid_t *objs[] = {&o->time, &o->time_label, &o->node_name, &o->sector_name};
+    for (int k = 0; k < OUT_COUNT; k++) {
+        if (o->dset[k] >= 0 && H5CALL(en, H5Dclose(o->dset[k])) < 0 && st == INC_OK)
+            st = h5_fail(o, e, en, "closing", stats_table[k].name);
+        o->dset[k] = H5I_INVALID_HID;
+    }
+    for (size_t i = 0; i < sizeof objs / sizeof objs[0]; i++) {
+        if (*objs[i] >= 0 && H5CALL(en, H5Dclose(*objs[i])) < 0 && st == INC_OK)
+            st = h5_fail(o, e, en, "closing", "a scale dataset");
+        *objs[i] = H5I_INVALID_HID;
+    }
+    if (o->attr_written >= 0 && H5Aclose(o->attr_written) < 0 && st == INC_OK)
+        st = h5_fail(o, e, 0, "closing attribute", "months_written");
+    o->attr_written = H5I_INVALID_HID;
+    if (o->label_type >= 0) H5Tclose(o->label_type);
+    o->label_type = H5I_INVALID_HID;
+    for (int g = 0; g < 3; g++) {
+        if (o->mspace[g] >= 0) H5Sclose(o->mspace[g]);
+        o->mspace[g] = H5I_INVALID_HID;
+    }
+    if (o->file >= 0 && H5CALL(en, H5Fclose(o->file)) < 0 && st == INC_OK)
+        st = h5_fail(o, e, en, "closing", "the file");
+    o->file = H5I_INVALID_HID;
+    return st;
+}
+
+/* Release everything; remove the partial and the lock when they are ours. */
+static void destroy(h5out *o, int remove_partial)
+{
+    close_handles(o, NULL);
+    if (o->lock_fd >= 0) {
+        if (remove_partial) unlink(o->partial);
+        /* Unlink before unlocking: a job waiting on this name then finds the
+         * name gone or a fresh file, never a lock that is about to vanish. */
+        unlink(o->lockpath);
+        close(o->lock_fd);
+    }
+    free(o->path);
+    free(o->partial);
+    free(o->lockpath);
+    free(o->dir);
+    free(o);
+}
+
+/* ---- the lock --------------------------------------------------------------- */
+
+/* Read the pid a lock holder wrote into the lock file (0 if unknown). */
+static long lock_holder(int fd)
+{
+    char buf[32] = "";
+    ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
+    if (n <= 0) return 0;
+    buf[n] = '\0';
+    return strtol(buf, NULL, 10);
+}
+
+static int set_lock(int fd)
+{
+    struct flock fl;
+    memset(&fl, 0, sizeof fl);
+    fl.l_type = F_WRLCK;
+    fl.l_whence = SEEK_SET;
+#ifdef F_OFD_SETLK
+    if (fcntl(fd, F_OFD_SETLK, &fl) == 0) return 0;
+    if (errno != EINVAL) return -1; /* EINVAL: kernel without OFD locks */
+#endif
+    return fcntl(fd, F_SETLK, &fl);
+}
+
+/* Take the exclusive lock on PATH.lock. A holder that closes unlinks the file
+ * first, so after locking we check that the name still refers to our file and
+ * retry if not: otherwise two jobs could each lock a different inode. */
+static inc_status lock_acquire(h5out *o, inc_err *e)
+{
+    for (int attempt = 0; attempt < 10; attempt++) {
+        int fd = open(o->lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+        if (fd < 0)
+            return inc_fail(e, INC_ERR_IO, "cannot write %s: %s (folder %s)", o->lockpath, strerror(errno), o->dir);
+        if (set_lock(fd) < 0) {
+            int en = errno;
+            long pid = lock_holder(fd);
+            close(fd);
+            if (en == EACCES || en == EAGAIN) {
+                if (pid > 0)
+                    return inc_fail(e, INC_ERR_IO, "%s is being written by another running job (lock %s, pid %ld)",
+                                    o->path, o->lockpath, pid);
+                return inc_fail(e, INC_ERR_IO, "%s is being written by another running job (lock %s)", o->path,
+                                o->lockpath);
+            }
+            return inc_fail(e, INC_ERR_IO, "cannot lock %s: %s", o->lockpath, strerror(en));
+        }
+        struct stat a, b;
+        if (fstat(fd, &a) == 0 && stat(o->lockpath, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
+            char pid[32];
+            int n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+            /* The pid is only for the message another job prints: best effort. */
+            if (ftruncate(fd, 0) == 0 && pwrite(fd, pid, (size_t)n, 0) < 0) { /* ignored */
+            }
+            o->lock_fd = fd;
+            return INC_OK;
+        }
+        close(fd); /* the holder removed the file between our open and lock */
+    }
+    return inc_fail(e, INC_ERR_IO, "cannot lock %s: it keeps being replaced by another job", o->lockpath);
+}
+
+/* ---- open ------------------------------------------------------------------- */
+
+static inc_status check_meta(const h5out_meta *m, inc_err *e)
+{
+    if (!m || !m->path || !m->path[0]) return inc_fail(e, INC_ERR_IO, "h5out_open: no output path given");
+    if (m->n_nodes < 1 || m->n_sectors < 1 || m->n_months < 0)
+        return inc_fail(e, INC_ERR_IO, "%s: invalid dimensions: %d nodes, %d sectors, %d months (need >= 1, >= 1, >= 0)",
+                        m->path, m->n_nodes, m->n_sectors, m->n_months);
+    if (!m->node_names || !m->sector_names)
+        return inc_fail(e, INC_ERR_IO, "%s: node and sector names are required", m->path);
+    for (int i = 0; i < m->n_nodes; i++)
+        if (!m->node_names[i]) return inc_fail(e, INC_ERR_IO, "%s: node %d has no name", m->path, i);
+    for (int i = 0; i < m->n_sectors; i++)
+        if (!m->sector_names[i]) return inc_fail(e, INC_ERR_IO, "%s: sector %d has no name", m->path, i);
+    /* Labels are "YYYY-MM": years 0..9999 for every month of the run. */
+    if (m->start_month < 0 || m->start_month > 12 * 10000 - m->n_months)
+        return inc_fail(e, INC_ERR_IO, "%s: start month %d plus %d months is outside years 0..9999", m->path,
+                        m->start_month, m->n_months);
+    return INC_OK;
+}
+
+static inc_status refuse_existing(const h5out *o, inc_err *e)
+{
+    struct stat st;
+    if (!o->force && lstat(o->path, &st) == 0)
+        return inc_fail(e, INC_ERR_IO, "%s exists; choose another --out or pass --force to overwrite", o->path);
+    return INC_OK;
+}
+
+static inc_status check_folder(const h5out *o, inc_err *e)
+{
+    struct stat st;
+    if (stat(o->dir, &st) != 0)
+        return inc_fail(e, INC_ERR_IO, "cannot write %s: %s (folder %s)", o->partial, strerror(errno), o->dir);
+    if (!S_ISDIR(st.st_mode))
+        return inc_fail(e, INC_ERR_IO, "cannot write %s: %s (folder %s)", o->partial, strerror(ENOTDIR), o->dir);
+    if (access(o->dir, W_OK | X_OK) != 0)
+        return inc_fail(e, INC_ERR_IO, "cannot write %s: %s (folder %s)", o->partial, strerror(errno), o->dir);
+    return INC_OK;
+}
+
+/* Root attributes: who made the file, from what, and how far it got. */
+static inc_status write_root_attrs(h5out *o, const h5out_meta *m, inc_err *e)
+{
+    char start[H5OUT_LABEL_LEN];
+    month_label(m->start_month, start);
+    int threads = m->threads, planned = m->n_months, written = 0;
+    struct {
+        const char *name, *text;
+    } texts[] = {
+        {"model_version", INCUBATOR_VERSION}, {"git_revision", INCUBATOR_GIT_REV},
+        {"scenario_name", m->scenario_name},  {"command_line", m->command_line},
+        {"scenario", m->scenario_text},       {"start_month", start},
+        {"status", "incomplete"},
+    };
+    int en;
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
+        if (H5CALL(en, root_text(o->file, texts[i].name, texts[i].text)) < 0)
+            return h5_fail(o, e, en, "writing root attribute", texts[i].name);
+    if (H5CALL(en, attr_put(o->file, "seed", H5T_STD_U64LE, H5T_NATIVE_UINT64, &m->seed)) < 0)
+        return h5_fail(o, e, en, "writing root attribute", "seed");
+    if (H5CALL(en, attr_put(o->file, "threads", H5T_STD_I32LE, H5T_NATIVE_INT, &threads)) < 0)
+        return h5_fail(o, e, en, "writing root attribute", "threads");
+    if (H5CALL(en, attr_put(o->file, "months_planned", H5T_STD_I32LE, H5T_NATIVE_INT, &planned)) < 0)
+        return h5_fail(o, e, en, "writing root attribute", "months_planned");
+    if (H5CALL(en, attr_put(o->file, "months_written", H5T_STD_I32LE, H5T_NATIVE_INT, &written)) < 0)
+        return h5_fail(o, e, en, "writing root attribute", "months_written");
+    if (H5CALL(en, attr_put(o->file, "persons_per_agent", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE,
+                            &m->persons_per_agent)) < 0)
+        return h5_fail(o, e, en, "writing root attribute", "persons_per_agent");
+    /* Kept open: it is rewritten every month. */
+    if ((o->attr_written = H5Aopen(o->file, "months_written", H5P_DEFAULT)) < 0)
+        return h5_fail(o, e, 0, "opening root attribute", "months_written");
+    return INC_OK;
+}
+
+/* The coordinates: /time (months since start), /time_label, /node_name,
+ * /sector_name. Scales are what netCDF-4 and xarray read as dimensions. */
+static inc_status write_scales(h5out *o, const h5out_meta *m, inc_err *e)
+{
+    int en;
+    if ((o->label_type = str_type(H5OUT_LABEL_LEN)) < 0) return h5_fail(o, e, 0, "creating type", "time_label");
+    if (H5CALL(en, o->time = create_timeseries(o->file, "time", H5T_STD_I32LE, 1, 0, 0, 4)) < 0)
+        return h5_fail(o, e, en, "creating dataset", "/time");
+    if (H5CALL(en, o->time_label = create_timeseries(o->file, "time_label", o->label_type, 1, 0, 0,
+                                                     H5OUT_LABEL_LEN)) < 0)
+        return h5_fail(o, e, en, "creating dataset", "/time_label");
+    if (H5CALL(en, o->node_name = create_names(o->file, "node_name", m->node_names, m->n_nodes)) < 0)
+        return h5_fail(o, e, en, "creating dataset", "/node_name");
+    if (H5CALL(en, o->sector_name = create_names(o->file, "sector_name", m->sector_names, m->n_sectors)) < 0)
+        return h5_fail(o, e, en, "creating dataset", "/sector_name");
+    if (describe(o->time, "months", "months since start_month (root attribute); 0 is the first simulated month") < 0)
+        return h5_fail(o, e, 0, "describing", "/time");
+    if (describe(o->time_label, "YYYY-MM", "calendar month of each time step") < 0)
+        return h5_fail(o, e, 0, "describing", "/time_label");
+    if (describe(o->node_name, "", "name of each node (the node dimension)") < 0)
+        return h5_fail(o, e, 0, "describing", "/node_name");
+    if (describe(o->sector_name, "", "name of each sector (the sector dimension)") < 0)
+        return h5_fail(o, e, 0, "describing", "/sector_name");
+    if (H5DSset_scale(o->time, "time") < 0) return h5_fail(o, e, 0, "making a dimension scale of", "/time");
+    if (H5DSset_scale(o->node_name, "node") < 0) return h5_fail(o, e, 0, "making a dimension scale of", "/node_name");
+    if (H5DSset_scale(o->sector_name, "sector") < 0)
+        return h5_fail(o, e, 0, "making a dimension scale of", "/sector_name");
+    /* time_label is a coordinate of the time dimension, not a second scale:
+     * netCDF expects one scale per dimension. */
+    if (H5DSattach_scale(o->time_label, o->time, 0) < 0) return h5_fail(o, e, 0, "attaching /time to", "/time_label");
+    return INC_OK;
+}
+
+/* One group per out_group and one dataset per stats_table row. */
+static inc_status write_datasets(h5out *o, inc_err *e)
+{
+    static const char *const group_desc[3] = {
+        "national aggregates, shaped (time)",
+        "per node, shaped (time, node)",
+        "per node and sector, shaped (time, node, sector)",
+    };
+    hid_t scale[3] = {o->time, o->node_name, o->sector_name};
+    hid_t grp[3] = {H5I_INVALID_HID, H5I_INVALID_HID, H5I_INVALID_HID};
+    inc_status st = INC_OK;
+    int en;
+    hid_t pl = gcpl_new(H5P_GROUP_CREATE);
+    if (pl < 0) return h5_fail(o, e, 0, "creating", "group properties");
+    for (int g = 0; g < 3 && st == INC_OK; g++) {
+        const char *gname = stats_group_name((out_group)g);
+        if (H5CALL(en, grp[g] = H5Gcreate2(o->file, gname, H5P_DEFAULT, pl, H5P_DEFAULT)) < 0)
+            st = h5_fail(o, e, en, "creating group", gname);
+        else if (attr_text(grp[g], "description", group_desc[g]) < 0)
+            st = h5_fail(o, e, 0, "describing group", gname);
+        hsize_t n = (hsize_t)stats_row_len((out_group)g, o->n_nodes, o->n_sectors);
+        if (st == INC_OK && (o->mspace[g] = H5Screate_simple(1, &n, NULL)) < 0)
+            st = h5_fail(o, e, 0, "creating a memory space for", gname);
+    }
+    H5Pclose(pl);
+
+    for (int k = 0; k < OUT_COUNT && st == INC_OK; k++) {
+        const out_info *r = &stats_table[k];
+        int rank = (int)r->group + 1;
+        char name[160];
+        snprintf(name, sizeof name, "/%s/%s", stats_group_name(r->group), r->name);
+        hid_t ftype = r->type == OUT_F64 ? H5T_IEEE_F64LE : H5T_STD_I64LE;
+        if (H5CALL(en, o->dset[k] = create_timeseries(grp[r->group], r->name, ftype, rank, (hsize_t)o->n_nodes,
+                                                      (hsize_t)o->n_sectors, 8)) < 0) {
+            st = h5_fail(o, e, en, "creating dataset", name);
+            break;
+        }
+        if (describe(o->dset[k], r->units, r->description) < 0) {
+            st = h5_fail(o, e, 0, "describing", name);
+            break;
+        }
+        /* Scales only, no H5DSset_label: labels are a variable-length string
+         * attribute that netCDF readers would show as clutter on every variable. */
+        for (int d = 0; d < rank && st == INC_OK; d++)
+            if (H5DSattach_scale(o->dset[k], scale[d], (unsigned)d) < 0)
+                st = h5_fail(o, e, 0, "attaching dimension scales to", name);
+    }
+    for (int g = 0; g < 3; g++)
+        if (grp[g] >= 0 && H5Gclose(grp[g]) < 0 && st == INC_OK)
+            st = h5_fail(o, e, 0, "closing group", stats_group_name((out_group)g));
+    return st;
+}
+
+static inc_status create_file(h5out *o, const h5out_meta *m, inc_err *e)
+{
+    int en;
+    hid_t fcpl = gcpl_new(H5P_FILE_CREATE), fapl = H5Pcreate(H5P_FILE_ACCESS);
+    if (fcpl < 0 || fapl < 0 || H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG) < 0) {
+        if (fcpl >= 0) H5Pclose(fcpl);
+        if (fapl >= 0) H5Pclose(fapl);
+        return h5_fail(o, e, 0, "creating", "file properties");
+    }
+    /* EXCL: a stale partial was unlinked just before, so this is a new inode; a
+     * reader still holding the old one keeps reading it undisturbed. */
+    H5CALL(en, o->file = H5Fcreate(o->partial, H5F_ACC_EXCL, fcpl, fapl));
+    H5Pclose(fcpl);
+    H5Pclose(fapl);
+    if (o->file < 0) return h5_fail(o, e, en, "creating", "the file");
+    inc_status st = write_root_attrs(o, m, e);
+    if (st == INC_OK) st = write_scales(o, m, e);
+    if (st == INC_OK) st = write_datasets(o, e);
+    if (st == INC_OK && H5CALL(en, H5Fflush(o->file, H5F_SCOPE_LOCAL)) < 0)
+        st = h5_fail(o, e, en, "flushing", "the file");
+    return st;
+}
+
+inc_status h5out_open(h5out **out, const h5out_meta *meta, inc_err *e)
+{
+    if (!out) return inc_fail(e, INC_ERR_IO, "h5out_open: no place for the result");
+    *out = NULL;
+    inc_status st = check_meta(meta, e);
+    if (st != INC_OK) return st;
+    h5out *o = calloc(1, sizeof *o);
+    if (!o) return inc_fail(e, INC_ERR_NOMEM, "%s: out of memory opening the output", meta->path);
+    o->lock_fd = -1;
+    o->file = o->time = o->time_label = o->node_name = o->sector_name = H5I_INVALID_HID;
+    o->attr_written = o->label_type = H5I_INVALID_HID;
+    for (int g = 0; g < 3; g++) o->mspace[g] = H5I_INVALID_HID;
+    for (int k = 0; k < OUT_COUNT; k++) o->dset[k] = H5I_INVALID_HID;
+    o->force = meta->force;
+    o->n_nodes = meta->n_nodes;
+    o->n_sectors = meta->n_sectors;
+    o->n_months = meta->n_months;
+    o->start_month = meta->start_month;
+    o->path = str_cat(meta->path, "");
+    o->partial = str_cat(meta->path, ".partial");
+    o->lockpath = str_cat(meta->path, ".lock");
+    o->dir = dir_of(meta->path);
+    if (!o->path || !o->partial || !o->lockpath || !o->dir) {
+        destroy(o, 0);
+        return inc_fail(e, INC_ERR_NOMEM, "%s: out of memory opening the output", meta->path);
+    }
+
+    /* Refuse an existing result before anything else, without creating files;
+     * check again once locked, in case another job just finished it. */
+    st = refuse_existing(o, e);
+    if (st == INC_OK) st = check_folder(o, e);
+    if (st == INC_OK) st = lock_acquire(o, e);
+    if (st == INC_OK) st = refuse_existing(o, e);
+    if (st == INC_OK && unlink(o->partial) != 0 && errno != ENOENT)
+        st = inc_fail(e, INC_ERR_IO, "cannot replace stale %s: %s", o->partial, strerror(errno));
+    if (st == INC_OK) st = create_file(o, meta, e);
+    if (st != INC_OK) {
+        destroy(o, 1); /* removes the partial and lock only if we held the lock */
+        return st;
+    }
+    *out = o;
+    return INC_OK;
+}
+
+/* ---- append ----------------------------------------------------------------- */
+
+/* Grow d to t+1 months and write month t from buf (one month's slab). Only the
+ * first rank entries of the (time, n1, n2) arrays are read by HDF5. */
+static herr_t write_month(hid_t d, hsize_t t, hsize_t n1, hsize_t n2, hid_t mspace, hid_t mtype,
+                          const void *buf)
+{
+    hsize_t dims[3] = {t + 1, n1, n2}, start[3] = {t, 0, 0}, count[3] = {1, n1, n2};
+    if (H5Dset_extent(d, dims) < 0) return -1;
+    hid_t fs = H5Dget_space(d);
+    if (fs < 0) return -1;
+    herr_t r = H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, count, NULL);
+    if (r >= 0) r = H5Dwrite(d, mtype, mspace, fs, H5P_DEFAULT, buf);
+    if (H5Sclose(fs) < 0) r = -1;
+    return r;
+}
+
+static inc_status append_month(h5out *o, const stats_t *s, int t, inc_err *e)
+{
+    int en;
+    hsize_t tt = (hsize_t)t, nn = (hsize_t)o->n_nodes, ns = (hsize_t)o->n_sectors;
+    for (int k = 0; k < OUT_COUNT; k++) {
+        const out_info *r = &stats_table[k];
+        const void *buf = r->type == OUT_F64 ? (const void *)s->f[k] : (const void *)s->i[k];
+        hid_t mtype = r->type == OUT_F64 ? H5T_NATIVE_DOUBLE : H5T_NATIVE_INT64;
+        if (!buf)
+            return inc_fail(e, INC_ERR_IO, "%s: month %d: no values for /%s/%s", o->partial, t,
+                            stats_group_name(r->group), r->name);
+        if (H5CALL(en, write_month(o->dset[k], tt, nn, ns, o->mspace[r->group], mtype, buf)) < 0) {
+            char name[160];
+            snprintf(name, sizeof name, "/%s/%s (month %d)", stats_group_name(r->group), r->name, t);
+            return h5_fail(o, e, en, "writing", name);
+        }
+    }
+    char label[H5OUT_LABEL_LEN];
+    month_label(o->start_month + t, label);
+    int months = t + 1;
+    if (H5CALL(en, write_month(o->time, tt, 0, 0, o->mspace[OUT_NATIONAL], H5T_NATIVE_INT, &t)) < 0)
+        return h5_fail(o, e, en, "writing", "/time");
+    if (H5CALL(en, write_month(o->time_label, tt, 0, 0, o->mspace[OUT_NATIONAL], o->label_type, label)) < 0)
+        return h5_fail(o, e, en, "writing", "/time_label");
+    if (H5CALL(en, H5Awrite(o->attr_written, H5T_NATIVE_INT, &months)) < 0)
+        return h5_fail(o, e, en, "writing root attribute", "months_written");
+    /* Flushed every month so a killed run leaves a readable partial file; the
+     * cost is a few small writes per month. */
+    if (H5CALL(en, H5Fflush(o->file, H5F_SCOPE_LOCAL)) < 0) return h5_fail(o, e, en, "flushing", "the file");
+    return INC_OK;
+}
+
+inc_status h5out_append(h5out *o, const stats_t *s, int t, inc_err *e)
+{
+    if (!o || !s) return inc_fail(e, INC_ERR_IO, "h5out_append: no open output or no values");
+    if (o->broken)
+        return inc_fail(e, INC_ERR_IO, "%s: an earlier write failed; the file cannot be continued", o->partial);
+    if (t != o->months_written)
+        return inc_fail(e, INC_ERR_IO, "%s: month %d appended after %d months; months must be appended in order from 0",
+                        o->partial, t, o->months_written);
+    if (t >= o->n_months)
+        return inc_fail(e, INC_ERR_IO, "%s: month %d is beyond the %d months planned", o->partial, t, o->n_months);
+    if (s->n_nodes != o->n_nodes || s->n_sectors != o->n_sectors)
+        return inc_fail(e, INC_ERR_IO, "%s: values for %d nodes x %d sectors, file has %d x %d", o->partial,
+                        s->n_nodes, s->n_sectors, o->n_nodes, o->n_sectors);
+    inc_status st = append_month(o, s, t, e);
+    if (st != INC_OK) {
+        o->broken = 1; /* some datasets may have the month and others not */
+        return st;
+    }
+    o->months_written = t + 1;
+    return INC_OK;
+}
+
+/* ---- close ------------------------------------------------------------------ */
+
+/* Replace the status attribute (its string size changes, so it is recreated). */
+static inc_status mark_complete(h5out *o, inc_err *e)
+{
+    int en;
+    if (H5CALL(en, H5Adelete(o->file, "status")) < 0) return h5_fail(o, e, en, "updating root attribute", "status");
+    if (H5CALL(en, attr_text(o->file, "status", "complete")) < 0)
+        return h5_fail(o, e, en, "updating root attribute", "status");
+    return INC_OK;
+}
+
+/* Make the data durable before the rename makes it visible as complete. */
+static inc_status sync_file(const char *path, inc_err *e)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return inc_fail(e, INC_ERR_IO, "cannot reopen %s to sync it: %s", path, strerror(errno));
+    if (fsync(fd) != 0) {
+        int en = errno;
+        close(fd);
+        return inc_fail(e, INC_ERR_IO, "cannot write %s: %s (fsync)", path, strerror(en));
+    }
+    close(fd);
+    return INC_OK;
+}
+
+/* PATH.partial -> PATH. Without force, link() fails atomically if PATH has
+ * appeared meanwhile (a plain rename would silently replace it); filesystems
+ * without hard links fall back to check-then-rename. */
+static inc_status publish(h5out *o, inc_err *e)
+{
+    struct stat st;
+    if (!o->force) {
+        if (link(o->partial, o->path) == 0) {
+            unlink(o->partial); /* PATH is complete already; a leftover partial is harmless */
+            return INC_OK;
+        }
+        if (errno == EEXIST || lstat(o->path, &st) == 0)
+            return inc_fail(e, INC_ERR_IO,
+                            "%s appeared while this run was writing it; not overwritten (pass --force to overwrite)",
+                            o->path);
+    }
+    if (rename(o->partial, o->path) != 0)
+        return inc_fail(e, INC_ERR_IO, "cannot rename %s to %s: %s", o->partial, o->path, strerror(errno));
+    return INC_OK;
+}
+
+/* The new name must survive a crash too: sync the folder (best effort; some
+ * filesystems refuse fsync on folders). */
+static void sync_dir(const char *dir)
+{
+    int fd = open(dir, O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        if (fsync(fd) != 0) { /* ignored, see above */
+        }
+        close(fd);
+    }
+}
+
+inc_status h5out_close(h5out *o, inc_err *e)
+{
+    if (!o) return inc_fail(e, INC_ERR_IO, "h5out_close: no open output");
+    inc_status st = INC_OK;
+    int en;
+    if (o->broken)
+        st = inc_fail(e, INC_ERR_IO, "%s: an earlier write failed; removed instead of publishing %s", o->partial,
+                      o->path);
+    else if (o->months_written != o->n_months)
+        st = inc_fail(e, INC_ERR_IO, "%s: only %d of %d planned months written; removed instead of publishing %s",
+                      o->partial, o->months_written, o->n_months, o->path);
+    if (st == INC_OK) st = mark_complete(o, e);
+    if (st == INC_OK && H5CALL(en, H5Fflush(o->file, H5F_SCOPE_LOCAL)) < 0)
+        st = h5_fail(o, e, en, "flushing", "the file");
+    inc_status cst = close_handles(o, st == INC_OK ? e : NULL);
+    if (st == INC_OK) st = cst;
+    if (st == INC_OK) st = sync_file(o->partial, e);
+    if (st == INC_OK) st = publish(o, e);
+    if (st == INC_OK) sync_dir(o->dir);
+    destroy(o, st != INC_OK);
+    return st;
+}
+
+void h5out_abort(h5out *o)
+{
+    if (o) destroy(o, 1);
+}
+
+void h5out_quiet(void)
+{
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+}

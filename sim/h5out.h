@@ -1,0 +1,63 @@
+/* h5out.h - the HDF5 trajectory file of one run (DESIGN.md "Output").
+ *
+ * Layout (docs/output.md): /time (months since start), /time_label ("YYYY-MM"),
+ * /node_name, /sector_name (dimension scales), /national/NAME (time),
+ * /node/NAME (time, node), /node_sector/NAME (time, node, sector), one dataset
+ * per row of outputs.def, each with `units` and `description` attributes and its
+ * dimensions attached to the scales. Root attributes: model_version,
+ * git_revision, scenario_name, seed, threads, command_line, scenario (the fully
+ * resolved text), start_month ("YYYY-MM"), months, persons_per_agent, status.
+ *
+ * The file is written as PATH.partial, one month appended at a time (time is an
+ * unlimited, chunked dimension), and renamed to PATH only by h5out_close, so a
+ * file named PATH is always complete. An existing PATH is never overwritten
+ * unless force is set. */
+#ifndef INC_H5OUT_H
+#define INC_H5OUT_H
+
+#include <stdint.h>
+#include "status.h"
+#include "stats.h"
+
+typedef struct {
+    const char *path;            /* final name, e.g. results/baseline.h5 */
+    int force;                   /* overwrite an existing PATH */
+    int n_nodes, n_sectors;
+    int n_months;                /* months the run will have (for completeness checks) */
+    int start_month;             /* month index 12*year + month-1 of time 0 */
+    const char *const *node_names;   /* n_nodes names */
+    const char *const *sector_names; /* n_sectors names */
+    const char *scenario_name;
+    const char *scenario_text;   /* fully resolved scenario */
+    const char *command_line;
+    uint64_t seed;
+    int threads;
+    double persons_per_agent;
+} h5out_meta;
+
+typedef struct h5out h5out;
+
+/* Create PATH.partial with the scales, empty datasets and root attributes.
+ * Fails with INC_ERR_IO (message naming the path and what to do) when PATH
+ * exists and !force, when PATH.partial exists and is held by a running process,
+ * or when the folder is not writable; INC_ERR_HDF5 on a library error.
+ * On failure nothing is left on disk and *out is NULL. */
+inc_status h5out_open(h5out **out, const h5out_meta *meta, inc_err *e);
+
+/* Append month t (0-based, must equal the number of months written so far) from
+ * s: one value slab per dataset. INC_ERR_HDF5 or INC_ERR_IO (disk full) on error. */
+inc_status h5out_append(h5out *o, const stats_t *s, int t, inc_err *e);
+
+/* Write final attributes (status = "complete", months written), close, and
+ * rename PATH.partial to PATH (replacing PATH only if force). On error the
+ * .partial file is removed and PATH untouched. Frees o in all cases. */
+inc_status h5out_close(h5out *o, inc_err *e);
+
+/* Abandon the file: close it and remove PATH.partial. Frees o. */
+void h5out_abort(h5out *o);
+
+/* Silence HDF5's automatic error stack printing (call once at start-up; the
+ * library's own messages replace it). */
+void h5out_quiet(void);
+
+#endif

@@ -1,0 +1,175 @@
+/* labour.c - phase 3: the labour market of each node and tier (MODEL.md 6).
+ *
+ * Three passes keep it a parallel map with exact integer reductions:
+ *  1. workers: separations (layoffs, quits, the yearly wage revision), then
+ *     search: a searcher draws one firm from its node's list of firms with
+ *     vacancies open to its tier, weighted by vacancies * (offer / mean
+ *     offer)^sigma_w, and applies with probability mu; firms count
+ *     applications with integer atomics;
+ *  2. workers: each applicant is hired with probability min(1, v / a);
+ *  3. the search lists for the next month are rebuilt per node (serial
+ *     within a node, so cumulative weights do not depend on threads).
+ * Rural nodes: the family farm hires every searcher who asks. */
+#include "phases.h"
+#include <math.h>
+#include <string.h>
+
+/* Rebuild the per-node search lists from the firms' vacancies and offers. */
+static void build_search_lists(world *w)
+{
+    const firms_t *fm = &w->fm;
+    search_lists *sl = &w->sl;
+    const int N = w->n_nodes;
+    const double sigma = w->p->labour_sigma_w;
+    /* Counting sort by (node, min tier). */
+    /* Thread 0's node scratch (N*8 int64) holds the N*4 int32 counters. */
+    int32_t *count = (int32_t *)w->ts[0].node_sum;
+    memset(count, 0, sizeof(int32_t) * (size_t)N * SC_TIERS);
+    for (size_t f = 0; f < fm->n; f++) {
+        if (!(fm->flags[f] & FF_ALIVE)) continue;
+        int farm = w->sc->sectors[fm->sector[f]].agriculture;
+        if (!farm && fm->vacancies[f] <= 0) continue;
+        count[fm->node[f] * SC_TIERS + w->sc->sectors[fm->sector[f]].min_tier]++;
+    }
+    int32_t pos = 0;
+    for (int n = 0; n < N; n++) {
+        sl->start[n] = pos;
+        for (int e = 0; e < SC_TIERS; e++) {
+            int32_t c = count[n * SC_TIERS + e];
+            count[n * SC_TIERS + e] = pos;
+            pos += c;
+            sl->tier_end[n * SC_TIERS + e] = pos;
+        }
+    }
+    sl->start[N] = pos;
+    for (size_t f = 0; f < fm->n; f++) {
+        if (!(fm->flags[f] & FF_ALIVE)) continue;
+        int farm = w->sc->sectors[fm->sector[f]].agriculture;
+        if (!farm && fm->vacancies[f] <= 0) continue;
+        sl->firms[count[fm->node[f] * SC_TIERS + w->sc->sectors[fm->sector[f]].min_tier]++] = (int32_t)f;
+    }
+    /* Mean offer of the firms on each node's list, then cumulative weights. */
+#pragma omp parallel for schedule(static)
+    for (int n = 0; n < N; n++) {
+        double sum = 0;
+        int32_t k0 = sl->start[n], k1 = sl->start[n + 1];
+        for (int32_t k = k0; k < k1; k++) sum += fm->offer[sl->firms[k]];
+        double mean = k1 > k0 ? sum / (k1 - k0) : 1.0;
+        if (k1 > k0) w->nd.mean_offer[n] = mean;
+        double c = 0;
+        for (int32_t k = k0; k < k1; k++) {
+            int32_t f = sl->firms[k];
+            /* Farms (rural nodes) are weighted by size: everyone is taken. */
+            double v = w->sc->sectors[fm->sector[f]].agriculture ? (double)fm->employees[f] + 1.0
+                                                                   : (double)fm->vacancies[f];
+            c += v * pow(fm->offer[f] / mean, sigma);
+            sl->cum[k] = c;
+        }
+    }
+}
+
+/* Index in [k0, k1) of the first cumulative weight above x (binary search). */
+static int32_t search_pick(const double *cum, int32_t k0, int32_t k1, double x)
+{
+    int32_t lo = k0, hi = k1 - 1;
+    while (lo < hi) {
+        int32_t mid = lo + (hi - lo) / 2;
+        if (cum[mid] > x) hi = mid;
+        else lo = mid + 1;
+    }
+    return lo;
+}
+
+/* Take worker i out of firm f (exact integer atomics on the firm's counts). */
+static void leave_firm(world *w, size_t i, int32_t f)
+{
+    int64_t h = world_skill_of_tier(w->wk.tier[i]);
+    __atomic_fetch_sub(&w->fm.employees[f], 1, __ATOMIC_RELAXED);
+    __atomic_fetch_sub(&w->fm.skill[f], h, __ATOMIC_RELAXED);
+    __atomic_fetch_sub(&w->fm.wage_bill[f], (int64_t)w->wk.wage[i], __ATOMIC_RELAXED);
+}
+
+/* Wage of a worker of tier at firm f: offer * h, floored at the urban minimum
+ * wage (MODEL.md 5), in fen/month. */
+static int32_t wage_at(const world *w, int32_t f, int tier)
+{
+    double wage = w->fm.offer[f] * (double)world_skill_of_tier(tier) / SKILL_ONE;
+    int n = w->fm.node[f];
+    if (w->sc->nodes[n].kind != NODE_RURAL && wage < w->nd.min_wage[n]) wage = w->nd.min_wage[n];
+    if (wage > 2e9) wage = 2e9;
+    return (int32_t)llround(wage);
+}
+
+void labour_run(world *w)
+{
+    workers_t *wk = &w->wk;
+    firms_t *fm = &w->fm;
+    const sc_params *p = w->p;
+    const uint32_t t = (uint32_t)w->t;
+    const int revision = (w->calendar % 12) + 1 == p->labour_revision_month;
+    build_search_lists(w);
+    for (size_t f = 0; f < fm->n; f++) { fm->applications[f] = 0; fm->hires[f] = 0; }
+    const search_lists *sl = &w->sl;
+    const long nw = (long)wk->n;
+
+#pragma omp parallel for schedule(static)
+    for (long li = 0; li < nw; li++) {
+        size_t i = (size_t)li;
+        wk->applied[i] = -1;
+        wk->flags[i] &= (uint8_t)~WF_HIRED_NOW;
+        int32_t f = wk->employer[i];
+        double u[2];
+        rng_u01x2(&w->rk, RNG_SEPARATION, i, t, 0, 0, u);
+        int farm_worker = f >= 0 && w->sc->sectors[fm->sector[f]].agriculture;
+        if (f >= 0) {
+            if ((fm->layoff_p[f] > 0 && u[0] < fm->layoff_p[f]) ||
+                (!farm_worker && u[0] > 1.0 - p->firms_quit_rate)) {
+                leave_firm(w, i, f);
+                wk->employer[i] = -1;
+                wk->months_unemployed[i] = 0;
+                f = -1;
+            } else if (revision || farm_worker) {
+                /* Yearly revision to the current offer; farm income monthly. */
+                int32_t nw_ = wage_at(w, f, wk->tier[i]);
+                __atomic_fetch_add(&fm->wage_bill[f], (int64_t)nw_ - wk->wage[i], __ATOMIC_RELAXED);
+                wk->wage[i] = nw_;
+            }
+        }
+        if (wk->training_left[i] > 0) continue;
+        int searching = f < 0 || u[1] < p->labour_on_job_search;
+        if (!searching || farm_worker) continue;
+        int n = wk->node[i];
+        int32_t k0 = sl->start[n], k1 = sl->tier_end[n * SC_TIERS + wk->tier[i]];
+        if (k1 <= k0) continue;
+        double v[2];
+        rng_u01x2(&w->rk, RNG_SEARCH, i, t, 0, 0, v);
+        int32_t g = sl->firms[search_pick(sl->cum, k0, k1, v[1] * sl->cum[k1 - 1])];
+        int farm = w->sc->sectors[fm->sector[g]].agriculture;
+        if (!farm && v[0] >= p->labour_mu) continue;
+        if (g == f) continue;
+        if (f >= 0 && wage_at(w, g, wk->tier[i]) <= wk->wage[i]) continue;
+        wk->applied[i] = g;
+        __atomic_fetch_add(&fm->applications[g], 1, __ATOMIC_RELAXED);
+    }
+
+#pragma omp parallel for schedule(static)
+    for (long li = 0; li < nw; li++) {
+        size_t i = (size_t)li;
+        int32_t g = wk->applied[i];
+        if (g < 0) continue;
+        int farm = w->sc->sectors[fm->sector[g]].agriculture;
+        double pr = farm ? 1.0 : (double)fm->vacancies[g] / (double)fm->applications[g];
+        if (pr < 1.0 && rng_u01(&w->rk, RNG_HIRE, i, t, 0, 0) >= pr) continue;
+        int32_t f = wk->employer[i];
+        if (f >= 0) leave_firm(w, i, f);
+        int32_t wage = wage_at(w, g, wk->tier[i]);
+        wk->employer[i] = g;
+        wk->wage[i] = wage;
+        wk->months_unemployed[i] = 0;
+        wk->flags[i] |= WF_HIRED_NOW;
+        __atomic_fetch_add(&fm->employees[g], 1, __ATOMIC_RELAXED);
+        __atomic_fetch_add(&fm->skill[g], world_skill_of_tier(wk->tier[i]), __ATOMIC_RELAXED);
+        __atomic_fetch_add(&fm->wage_bill[g], (int64_t)wage, __ATOMIC_RELAXED);
+        __atomic_fetch_add(&fm->hires[g], 1, __ATOMIC_RELAXED);
+    }
+}

@@ -1,0 +1,238 @@
+/* main.c - the incubator-sim command line: load a scenario, build the world,
+ * step it month by month, write the HDF5 trajectory, print a summary.
+ * The only file that decides to exit (DESIGN.md "Input and errors"). */
+#include "phases.h"
+#include "h5out.h"
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <omp.h>
+#include <gsl/gsl_errno.h>
+
+/* Set by SIGINT/SIGTERM: the run stops after the current month. The one
+ * global of the program: a signal handler can reach nothing else. */
+static volatile sig_atomic_t stop_requested = 0;
+static void on_signal(int sig) { stop_requested = sig; }
+
+static void usage(FILE *f)
+{
+    fputs("usage: incubator-sim SCENARIO.ini [options]\n"
+          "\n"
+          "Simulate the incubator-state economy month by month and write an HDF5\n"
+          "trajectory (schema: docs/output.md).\n"
+          "\n"
+          "options:\n"
+          "  --seed N             random seed (overrides run.seed)\n"
+          "  --set SECTION.KEY=V  override any scenario key (repeatable)\n"
+          "  --months N           months to simulate (overrides run.months)\n"
+          "  --workers N          number of worker agents (persons per agent then\n"
+          "                       follows from scale.labour_force)\n"
+          "  --out FILE.h5        output file (default results/SCENARIO_sSEED.h5)\n"
+          "  --force              overwrite an existing output file\n"
+          "  --threads N          OpenMP threads (default: OMP_NUM_THREADS or all cores);\n"
+          "                       results are identical for any N\n"
+          "  --quiet              no progress lines\n"
+          "  --list-params        print every scenario key with unit, range, description\n"
+          "  --version            print the version and exit\n"
+          "  --help               this text\n"
+          "\n"
+          "exit codes: 0 ok, 2 bad input, 3 file error, 4 audit or numeric failure,\n"
+          "5 out of memory, 75 stopped by a signal (no output file written)\n",
+          f);
+}
+
+/* Parse a positive integer option value; returns -1 when malformed. */
+static long long parse_count(const char *s)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (errno || *end || end == s || v < 0) return -1;
+    return v;
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+int main(int argc, char **argv)
+{
+    const char *scen_path = NULL, *out_path = NULL;
+    const char **sets = calloc((size_t)argc + 4, sizeof(char *));
+    char seed_set[64], months_set[64];
+    int n_sets = 0, force = 0, quiet = 0, threads = 0;
+    long long workers = 0;
+    if (!sets) return 5;
+    for (int a = 1; a < argc; a++) {
+        const char *o = argv[a];
+        int has_val = a + 1 < argc;
+        if (!strcmp(o, "--help") || !strcmp(o, "-h")) { usage(stdout); free(sets); return 0; }
+        else if (!strcmp(o, "--version")) { printf("incubator-sim %s (git %s)\n", INCUBATOR_VERSION, INCUBATOR_GIT_REV); free(sets); return 0; }
+        else if (!strcmp(o, "--list-params")) { scenario_print_params(stdout); free(sets); return 0; }
+        else if (!strcmp(o, "--force")) force = 1;
+        else if (!strcmp(o, "--quiet") || !strcmp(o, "-q")) quiet = 1;
+        else if (!strcmp(o, "--set") && has_val) sets[n_sets++] = argv[++a];
+        else if (!strcmp(o, "--out") && has_val) out_path = argv[++a];
+        else if (!strcmp(o, "--seed") && has_val) {
+            if (parse_count(argv[a + 1]) < 0) { fprintf(stderr, "incubator-sim: --seed %s: expected a non-negative integer\n", argv[a + 1]); free(sets); return 2; }
+            snprintf(seed_set, sizeof seed_set, "run.seed=%s", argv[++a]);
+            sets[n_sets++] = seed_set;
+        } else if (!strcmp(o, "--months") && has_val) {
+            if (parse_count(argv[a + 1]) < 1) { fprintf(stderr, "incubator-sim: --months %s: expected a positive integer\n", argv[a + 1]); free(sets); return 2; }
+            snprintf(months_set, sizeof months_set, "run.months=%s", argv[++a]);
+            sets[n_sets++] = months_set;
+        } else if (!strcmp(o, "--threads") && has_val) {
+            long long v = parse_count(argv[++a]);
+            if (v < 1 || v > 1024) { fprintf(stderr, "incubator-sim: --threads %s: expected an integer in [1, 1024]\n", argv[a]); free(sets); return 2; }
+            threads = (int)v;
+        } else if (!strcmp(o, "--workers") && has_val) {
+            workers = parse_count(argv[++a]);
+            if (workers < 1 || workers > 2000000000LL) { fprintf(stderr, "incubator-sim: --workers %s: expected an integer in [1, 2e9]\n", argv[a]); free(sets); return 2; }
+        } else if (o[0] == '-') {
+            fprintf(stderr, "incubator-sim: unknown option or missing value: %s (see --help)\n", o);
+            free(sets);
+            return 2;
+        } else if (!scen_path) scen_path = o;
+        else { fprintf(stderr, "incubator-sim: more than one scenario given: %s and %s\n", scen_path, o); free(sets); return 2; }
+    }
+    if (!scen_path) { usage(stderr); free(sets); return 2; }
+
+    gsl_set_error_handler_off();
+    h5out_quiet();
+    if (threads > 0) omp_set_num_threads(threads);
+    threads = omp_get_max_threads();
+
+    inc_err err = {0};
+    scenario sc;
+    inc_status st = scenario_load(&sc, scen_path, sets, n_sets, &err);
+    free(sets);
+    if (st != INC_OK) { fprintf(stderr, "incubator-sim: %s\n", err.msg); return inc_exit_code(st); }
+
+    char default_out[1024];
+    if (!out_path) {
+        if (mkdir("results", 0777) != 0 && errno != EEXIST) {
+            fprintf(stderr, "incubator-sim: cannot create folder results: %s (use --out FILE.h5)\n", strerror(errno));
+            scenario_free(&sc);
+            return 3;
+        }
+        snprintf(default_out, sizeof default_out, "results/%s_s%lld.h5", sc.name, (long long)sc.p.run_seed);
+        out_path = default_out;
+    }
+    size_t ol = strlen(out_path);
+    if (ol < 4 || strcmp(out_path + ol - 3, ".h5") != 0) {
+        fprintf(stderr, "incubator-sim: --out %s: the output file name must end in .h5\n", out_path);
+        scenario_free(&sc);
+        return 2;
+    }
+
+    /* The command line, for the output's attributes. */
+    size_t cl_len = 1;
+    for (int a = 0; a < argc; a++) cl_len += strlen(argv[a]) + 1;
+    char *cmdline = calloc(cl_len, 1);
+    for (int a = 0; cmdline && a < argc; a++) { strcat(cmdline, argv[a]); if (a + 1 < argc) strcat(cmdline, " "); }
+
+    world w;
+    double t0 = now_s();
+    st = world_init(&w, &sc, threads, workers, &err);
+    if (st != INC_OK) {
+        fprintf(stderr, "incubator-sim: %s: %s\n", scen_path, err.msg);
+        scenario_free(&sc); free(cmdline);
+        return inc_exit_code(st);
+    }
+    stats_aggregate(&w);
+    stats_t *stats = stats_alloc(w.n_nodes, w.n_sectors);
+    const char **node_names = calloc((size_t)w.n_nodes, sizeof(char *));
+    const char **sector_names = calloc((size_t)w.n_sectors, sizeof(char *));
+    if (!stats || !node_names || !sector_names || !cmdline) {
+        fprintf(stderr, "incubator-sim: out of memory\n");
+        return 5;
+    }
+    for (int n = 0; n < w.n_nodes; n++) node_names[n] = sc.nodes[n].name;
+    for (int s = 0; s < w.n_sectors; s++) sector_names[s] = sc.sectors[s].name;
+    h5out_meta meta = {out_path, force, w.n_nodes, w.n_sectors, w.months, sc.p.run_start, node_names,
+                       sector_names, sc.name, sc.resolved, cmdline, (uint64_t)sc.p.run_seed, threads, w.scale};
+    h5out *out = NULL;
+    st = h5out_open(&out, &meta, &err);
+    if (st != INC_OK) {
+        fprintf(stderr, "incubator-sim: %s\n", err.msg);
+        stats_free(stats); world_free(&w); scenario_free(&sc); free(cmdline); free(node_names); free(sector_names);
+        return inc_exit_code(st);
+    }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+
+    if (!quiet)
+        fprintf(stderr, "incubator-sim: %s, seed %lld, %zu worker agents (%.0f persons each), %zu firm agents, %d months, %d threads -> %s\n",
+                sc.name, (long long)sc.p.run_seed, w.wk.n, w.scale, w.fm.n, w.months, threads, out_path);
+    double t_start = now_s(), t_last = t_start;
+    double gdp_first = 0, gdp_last = 0, u_sum = 0;
+    int u_n = 0;
+    for (int t = 0; t < w.months; t++) {
+        st = sim_month(&w, stats, &err);
+        if (st == INC_OK) st = h5out_append(out, stats, t, &err);
+        if (st != INC_OK) break;
+        if (t < 12) gdp_first += stats->f[OUT_NATIONAL_gdp_real][0];
+        if (t >= w.months - 12) gdp_last += stats->f[OUT_NATIONAL_gdp_real][0];
+        u_sum += stats->f[OUT_NATIONAL_unemployment_rate][0];
+        u_n++;
+        double now = now_s();
+        if (!quiet && (now - t_last > 2.0 || t == w.months - 1)) {
+            char mon[16];
+            month_format(w.calendar - 1, mon, sizeof mon);
+            fprintf(stderr, "  %s  month %3d/%d  %7.1f s  %.3g worker-months/s  GDP %.4g tn yuan/yr  u %.1f%%  firms %.0f\n",
+                    mon, t + 1, w.months, now - t_start, (double)w.wk.n * (t + 1) / (now - t_start),
+                    12 * stats->f[OUT_NATIONAL_gdp][0] / 1e12, 100 * stats->f[OUT_NATIONAL_unemployment_rate][0],
+                    stats->f[OUT_NATIONAL_firms_alive][0]);
+            t_last = now;
+        }
+        if (stop_requested) {
+            st = inc_fail(&err, INC_ERR_INTERRUPTED, "stopped by signal %d after month %d; no output written",
+                          (int)stop_requested, t + 1);
+            break;
+        }
+    }
+    int rc = 0;
+    if (st != INC_OK) {
+        h5out_abort(out);
+        fprintf(stderr, "incubator-sim: %s\n", err.msg);
+        rc = inc_exit_code(st);
+    } else if ((st = h5out_close(out, &err)) != INC_OK) {
+        fprintf(stderr, "incubator-sim: %s\n", err.msg);
+        rc = inc_exit_code(st);
+    } else {
+        double years = (w.months - 12) / 12.0;
+        printf("scenario %s, seed %lld: %d months from ", sc.name, (long long)sc.p.run_seed, w.months);
+        char a[16], b[16];
+        month_format(sc.p.run_start, a, sizeof a);
+        month_format(sc.p.run_start + w.months - 1, b, sizeof b);
+        printf("%s to %s, %.1f s\n", a, b, now_s() - t0);
+        if (w.months >= 24)
+            printf("  real GDP growth           %6.2f %%/yr (first to last year)\n", 100 * (pow(gdp_last / gdp_first, 1.0 / years) - 1));
+        printf("  real GDP, last month      %8.2f tn 2019 yuan/yr\n", 12 * stats->f[OUT_NATIONAL_gdp_real][0] / 1e12);
+        printf("  unemployment rate         %6.2f %% (mean), %.2f %% (last month)\n", 100 * u_sum / u_n, 100 * stats->f[OUT_NATIONAL_unemployment_rate][0]);
+        printf("  mean wage, last month     %8.0f yuan/month\n", stats->f[OUT_NATIONAL_mean_wage][0]);
+        double gdp_y = 12 * stats->f[OUT_NATIONAL_gdp][0];
+        printf("  firm loans / GDP          %6.2f\n", stats->f[OUT_NATIONAL_firm_loans][0] / gdp_y);
+        printf("  LGFV debt / GDP           %6.2f\n", stats->f[OUT_NATIONAL_lgfv_debt][0] / gdp_y);
+        printf("  central debt / GDP        %6.2f\n", stats->f[OUT_NATIONAL_central_debt][0] / gdp_y);
+        printf("  firms alive               %8.0f\n", stats->f[OUT_NATIONAL_firms_alive][0]);
+        printf("  stock-flow residual       %lld fen in every month\n", (long long)stats->i[OUT_NATIONAL_sfc_residual][0]);
+        printf("  output                    %s\n", out_path);
+    }
+    stats_free(stats);
+    world_free(&w);
+    scenario_free(&sc);
+    free(cmdline); free(node_names); free(sector_names);
+    return rc;
+}

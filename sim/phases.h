@@ -1,0 +1,65 @@
+/* phases.h - the month, phase by phase (MODEL.md 4). One file per phase; each
+ * phase is a parallel map over agents followed by exact reductions, and reads
+ * only aggregates computed by an earlier phase or last month.
+ *
+ * Every phase takes the world and returns nothing unless it can fail. Random
+ * draws use the stream of the phase (rng.h) keyed by agent id and w->t. */
+#ifndef INC_PHASES_H
+#define INC_PHASES_H
+
+#include "world.h"
+
+/* 1. policy.c: this month's environment: technology frontier growth and
+ *    foreign demand growth (MODEL.md 4.1, 7, 9). */
+void policy_apply(world *w);
+
+/* 2. planning.c: expected sales, desired output, labour demand (vacancies,
+ *    layoff probabilities), wage offers and investment plans, with borrowing
+ *    for investment (MODEL.md 5, 8). */
+void planning_run(world *w);
+
+/* 3. labour.c: separations, search and matching per node and tier, hiring at
+ *    the firm's offer, the yearly wage revision (MODEL.md 6). */
+void labour_run(world *w);
+
+/* 4. production.c: Y = A G K^alpha H^(1-alpha), capped at desired output;
+ *    shells produce nothing (MODEL.md 5). */
+void production_run(world *w);
+
+/* 5. goods.c: demand of households, owners, firms' investment, governments
+ *    and the rest of the world meets supply; exact pro-rata payments through
+ *    clearing accounts; prices adjust (MODEL.md 7). */
+void goods_run(world *w);
+
+/* 6. finance.c: wages, income tax, rents, benefits, interest, loans,
+ *    corporate tax, dividends, bankruptcy and closure (MODEL.md 8). */
+void finance_run(world *w);
+
+/* 7. productivity.c: technology transfer towards the frontier (MODEL.md 9). */
+void productivity_run(world *w);
+
+/* 8. entry.c: new firms per node and sector, funded by owners (MODEL.md 10). */
+void entry_run(world *w);
+
+/* 9-11. migration.c, skills.c, land.c: MODEL.md 11-13 (next issue). */
+
+/* 12. government.c: interest on public debt, central transfers, borrowing
+ *     and repayment, bank capital (MODEL.md 8, 14). */
+void government_run(world *w);
+
+/* The whole month: phases 1-12, then the audit, the invariants and the
+ *  statistics (13). Returns INC_ERR_AUDIT or INC_ERR_NUMERIC with a message
+ *  naming the month when a check fails; st then holds nothing new. */
+inc_status sim_month(world *w, stats_t *st, inc_err *e);
+
+/* Shared helpers. */
+/* Monthly loan rate of a firm with the given leverage (loans / value of
+ * capital): r_base + spread_slope * leverage, monthly (MODEL.md 8). */
+double finance_loan_rate(const world *w, double leverage);
+/* Price of the investment basket: investment-share-weighted mean price of the
+ * tradable markets. */
+double goods_invest_price(const world *w);
+/* Corporate income tax rate of a firm (MODEL.md 8). */
+double finance_cit_rate(const world *w, int32_t f);
+
+#endif

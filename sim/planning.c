@@ -1,0 +1,113 @@
+/* planning.c - phase 2: firms plan the month (MODEL.md 5).
+ *
+ * Each firm updates its sales expectation, sets desired output, the labour it
+ * needs for it (vacancies or layoff probability), its wage offer and its
+ * investment, borrowing for investment when its deposits fall short. Firms
+ * only read their own state and last month's node aggregates, so the loop is
+ * an independent map over firms. */
+#include "phases.h"
+#include <math.h>
+
+/* Notional real demand a firm faced last month: its sales scaled up by the
+ * buyers' rationing, so that firms see demand they could not serve. */
+static double notional_demand(const world *w, int32_t f)
+{
+    int m = world_market(w, w->fm.node[f], w->fm.sector[f]);
+    double fill = w->mk.fill[m];
+    return fill > 0.05 ? w->fm.sold[f] / fill : w->fm.sold[f] / 0.05;
+}
+
+void planning_run(world *w)
+{
+    firms_t *fm = &w->fm;
+    const sc_params *p = w->p, *m = w->m;
+    const scenario *sc = w->sc;
+    const double pk = goods_invest_price(w);
+    w->mk.invest_basket_price = pk;
+    const long nf = (long)fm->n;
+#pragma omp parallel for schedule(static)
+    for (long fi = 0; fi < nf; fi++) {
+        int32_t f = (int32_t)fi;
+        if (!(fm->flags[f] & FF_ALIVE)) continue;
+        ledger_thread *lt = ledger_thread_self(w);
+        const int n = fm->node[f], s = fm->sector[f];
+        const sc_sector *sec = &sc->sectors[s];
+        const double alpha = sec->alpha;
+        const int mk = world_market(w, n, s);
+        const double price = w->mk.price[mk];
+        const int rural_farm = sec->agriculture;
+
+        /* Expectations and desired output (MODEL.md 5). */
+        double S_last = (w->t == 0) ? fm->expected[f] : notional_demand(w, f);
+        fm->expected[f] += p->firms_chi * (S_last - fm->expected[f]);
+        double ystar = sec->tradable ? fm->expected[f] * (1.0 + p->firms_b_inv) - fm->inventory[f]
+                                     : fm->expected[f];
+        if (ystar < 0) ystar = 0;
+        if (fm->flags[f] & FF_SHELL) ystar = 0;
+        fm->planned[f] = ystar;
+
+        /* Capital plan first: labour demand of a new firm uses the capital it is
+         * buying this month, not the token stock it starts with. */
+        double K = fm->capital[f] > 1e-9 ? fm->capital[f] : 1e-9;
+        double value_k = pk * K * 100.0;
+        double lev = value_k > 0 ? (double)fm->loans[f] / value_k : 0.0;
+        double rf = finance_loan_rate(w, lev);
+        double kstar = alpha * price * ystar / ((rf + m->firms_delta) * pk);
+        double k_plan = (fm->flags[f] & FF_NEW) && kstar > K ? kstar : K;
+
+        /* Labour demand: H* solves Y* = A G K^a H*^(1-a). */
+        double AG = exp(fm->ln_a[f]) * w->nd.agglomeration[n];
+        double hstar = ystar > 0 ? pow(ystar / (AG * pow(k_plan, alpha)), 1.0 / (1.0 - alpha)) : 0.0;
+        int L = fm->employees[f];
+        double hbar = L > 0 ? (double)fm->skill[f] / SKILL_ONE / L
+                            : (double)world_skill_of_tier(sec->min_tier > 0 ? sec->min_tier : 1) / SKILL_ONE;
+        double lstar = hstar / hbar;
+        int unfilled = fm->vacancies[f] > fm->hires[f];
+        fm->layoff_p[f] = 0;
+        if (rural_farm) {
+            fm->vacancies[f] = 0; /* the family farm takes everyone who asks (labour.c) */
+        } else {
+            /* A firm can at most double (or add 10 hires) in a month. */
+            double v = ceil(lstar - L), vmax = L > 10 ? L : 10;
+            fm->vacancies[f] = v > 0 ? (int32_t)(v < vmax ? v : vmax) : 0;
+            if (L > p->firms_layoff_slack * lstar && L > 0) fm->layoff_p[f] = (L - lstar) / L;
+        }
+
+        /* Wage offer per skill unit (MODEL.md 5). The farm pays its workers
+         * their marginal product (family income). */
+        double H = (double)fm->skill[f] / SKILL_ONE;
+        double mpl = H > 0 ? (1.0 - alpha) * price * fm->output[f] * 100.0 / H : fm->offer[f];
+        double offer = fm->offer[f];
+        if (rural_farm) {
+            if (H > 0 && fm->output[f] > 0) offer = mpl;
+        } else {
+            if (unfilled && fm->vacancies[f] > 0) offer *= 1.0 + p->firms_wage_up;
+            else if (fm->layoff_p[f] > 0 && w->nd.unemployment_rate[n] > p->firms_wage_cut_unemployment)
+                offer *= 1.0 - p->firms_wage_down;
+            if (H > 0 && fm->output[f] > 0 && offer > mpl) offer = mpl;
+            double floor_offer = w->nd.min_wage[n] / ((double)world_skill_of_tier(sec->min_tier) / SKILL_ONE);
+            if (offer < floor_offer) offer = floor_offer;
+        }
+        fm->offer[f] = offer;
+
+        /* Investment: K* = alpha p Y* / ((r_f + delta) p_K), clamped (MODEL.md 5). */
+        double inv = kstar - (1.0 - m->firms_delta) * fm->capital[f];
+        double cap = (fm->flags[f] & FF_NEW) ? 1e300 : p->firms_invest_cap * fm->capital[f] + p->firms_k_min;
+        if (inv > cap) inv = cap;
+        if (inv < 0 || (fm->flags[f] & FF_SHELL)) inv = 0;
+        if ((fm->flags[f] & FF_NEW) && fm->capital[f] >= 0.9 * kstar) fm->flags[f] &= (uint16_t)~FF_NEW;
+        int64_t spend = (int64_t)floor(inv * pk * 100.0);
+        /* Borrow for investment up to the leverage cap; keep a wage buffer. */
+        int64_t buffer = (int64_t)(p->firms_buffer_months * (double)fm->wage_bill[f]);
+        int64_t need = spend + buffer - fm->deposits[f];
+        if (need > 0) {
+            int64_t room = (int64_t)floor(p->firms_lev_max * w->lev_factor * value_k) - fm->loans[f];
+            int64_t borrow = need < room ? need : room;
+            if (borrow > 0) ledger_lend_firm(w, lt, f, borrow);
+        }
+        int64_t avail = fm->deposits[f] - buffer;
+        if (spend > avail) spend = avail > 0 ? avail : 0;
+        fm->invest[f] = (double)spend; /* fen, spent in the goods market */
+    }
+    ledger_flush(w);
+}

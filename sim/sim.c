@@ -1,0 +1,66 @@
+/* sim.c - one month of the economy: the phases of MODEL.md 4 in order, then
+ * the audit, the invariants and the statistics. Reading sim_month is reading
+ * the table of contents of the model. */
+#include "phases.h"
+#include <math.h>
+#include <string.h>
+
+/* Reset the month's tallies. */
+static void begin_month(world *w)
+{
+    const int N = w->n_nodes, S = w->n_sectors;
+    ledger_begin_month(w);
+    memset(w->nd.lg_revenue, 0, sizeof(int64_t) * (size_t)N);
+    memset(w->nd.lg_spending, 0, sizeof(int64_t) * (size_t)N);
+    memset(w->nd.entries, 0, sizeof(int32_t) * (size_t)N * (size_t)S);
+    memset(w->nd.exits, 0, sizeof(int32_t) * (size_t)N * (size_t)S);
+    memset(w->nd.bankruptcies, 0, sizeof(int32_t) * (size_t)N * (size_t)S);
+    w->central_revenue = 0;
+    w->central_spending = 0;
+}
+
+inc_status sim_month(world *w, stats_t *st, inc_err *e)
+{
+    begin_month(w);
+    policy_apply(w);      /* 1. policy and environment */
+    planning_run(w);      /* 2. firm planning */
+    labour_run(w);        /* 3. labour market */
+    production_run(w);    /* 4. production */
+    goods_run(w);         /* 5. goods market */
+    finance_run(w);       /* 6. income and finance */
+    productivity_run(w);  /* 7. productivity */
+    entry_run(w);         /* 8. entry */
+    /* 9. migration, 10. skills, 11. land: MODEL.md 11-13, next issue. */
+    government_run(w);    /* 12. government budgets and debt */
+    world_firm_slots_sort(w);
+
+    /* 13. audit and statistics. */
+    int64_t residual = 0;
+    inc_status s = ledger_audit(w, &residual, e);
+    if (s != INC_OK) return s;
+    stats_aggregate(w);
+    if ((s = world_check(w, e)) != INC_OK) return s;
+    stats_compute(w, st, residual);
+    if (w->gdp_gap > 1e-9) {
+        char mon[16];
+        month_format(w->calendar, mon, sizeof mon);
+        return inc_fail(e, INC_ERR_AUDIT,
+                        "audit failed in %s: GDP by production %.17g yuan differs from GDP by expenditure %.17g "
+                        "yuan by %.3g relative (tolerance 1e-9)",
+                        mon, st->f[OUT_NATIONAL_gdp][0], st->f[OUT_NATIONAL_gdp_expenditure][0], w->gdp_gap);
+    }
+    for (int k = 0; k < OUT_COUNT; k++) {
+        if (!st->f[k]) continue;
+        size_t n = stats_row_len(stats_table[k].group, w->n_nodes, w->n_sectors);
+        for (size_t j = 0; j < n; j++)
+            if (!isfinite(st->f[k][j])) {
+                char mon[16];
+                month_format(w->calendar, mon, sizeof mon);
+                return inc_fail(e, INC_ERR_NUMERIC, "%s: output %s/%s is not finite at index %zu", mon,
+                                stats_group_name(stats_table[k].group), stats_table[k].name, j);
+            }
+    }
+    w->t++;
+    w->calendar++;
+    return INC_OK;
+}

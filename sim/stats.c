@@ -1,0 +1,240 @@
+/* stats.c - phase 13: aggregates and the month's outputs (MODEL.md 16).
+ *
+ * Worker reductions are exact integer partials per thread (counts, fen, wage
+ * histogram bins). Firm reductions run serially in firm-id order, a fixed
+ * summation order, so floating sums never depend on the thread count.
+ * Everything written is at real-world scale: counts times persons per agent,
+ * money in yuan (fen / 100 times persons per agent). */
+#include "stats.h"
+#include "world.h"
+#include <math.h>
+#include <string.h>
+#include <omp.h>
+
+/* Slots of thread_scratch.node_sum per node (16 per node). */
+enum { AG_RES = 0, AG_EMP, AG_UNEMP, AG_HUKOU, AG_WAGE, AG_MIGR, AG_TIER0, AG_SLOTS = 16 };
+
+/* Wage histogram for the Gini: log-spaced bins of 1% width from 1 yuan. */
+#define GINI_BINS 1600
+static int wage_bin(int64_t wage_fen)
+{
+    if (wage_fen < 100) return 0;
+    int b = (int)(log((double)wage_fen / 100.0) / log(1.01));
+    return b < GINI_BINS ? b : GINI_BINS - 1;
+}
+
+void stats_aggregate(world *w)
+{
+    const int N = w->n_nodes;
+    const long nw = (long)w->wk.n;
+    for (int t = 0; t < w->n_threads; t++) memset(w->ts[t].node_sum, 0, sizeof(int64_t) * (size_t)N * AG_SLOTS);
+#pragma omp parallel
+    {
+        int64_t *ns = w->ts[omp_get_thread_num()].node_sum;
+#pragma omp for schedule(static)
+        for (long i = 0; i < nw; i++) {
+            int n = w->wk.node[i];
+            int64_t *a = ns + n * AG_SLOTS;
+            a[AG_RES]++;
+            if (w->wk.hukou[i] == n) a[AG_HUKOU]++;
+            else a[AG_MIGR]++;
+            if (w->wk.employer[i] >= 0) {
+                a[AG_EMP]++;
+                a[AG_WAGE] += w->wk.wage[i];
+                a[AG_TIER0 + w->wk.tier[i]]++;
+            } else if (w->wk.training_left[i] == 0) {
+                a[AG_UNEMP]++;
+            }
+        }
+    }
+    nodes_t *nd = &w->nd;
+    double wsum = 0, wcnt = 0, w0sum = 0;
+    for (int n = 0; n < N; n++) {
+        int64_t v[AG_SLOTS] = {0};
+        for (int t = 0; t < w->n_threads; t++)
+            for (int k = 0; k < AG_SLOTS; k++) v[k] += w->ts[t].node_sum[n * AG_SLOTS + k];
+        nd->residents[n] = v[AG_RES];
+        nd->employed[n] = v[AG_EMP];
+        nd->unemployed[n] = v[AG_UNEMP];
+        nd->hukou_residents[n] = v[AG_HUKOU];
+        nd->wage_sum[n] = v[AG_WAGE];
+        for (int e = 0; e < SC_TIERS; e++) nd->employed_tier[n * SC_TIERS + e] = v[AG_TIER0 + e];
+        nd->unemployment_rate[n] = v[AG_RES] > 0 ? (double)v[AG_UNEMP] / (double)v[AG_RES] : 0.0;
+        nd->weighted_residents[n] = (double)v[AG_HUKOU] + w->p->government_phi_services * (double)v[AG_MIGR];
+        double mean_wage = v[AG_EMP] > 0 ? (double)v[AG_WAGE] / (double)v[AG_EMP] : nd->wage0[n];
+        nd->wage_index[n] = nd->wage0[n] > 0 ? mean_wage / nd->wage0[n] : 1.0;
+        nd->agglomeration[n] = pow(((double)v[AG_EMP] > 0 ? (double)v[AG_EMP] : 1.0) / nd->employment_ref[n],
+                                   w->p->firms_gamma_agg);
+        wsum += (double)v[AG_WAGE];
+        wcnt += (double)v[AG_EMP];
+        w0sum += nd->wage0[n] * (double)v[AG_EMP];
+    }
+    w->wage_index = w0sum > 0 ? wsum / w0sum : 1.0;
+    /* Price level: current over start-of-run prices, weighted by output. */
+    double num = 0, den = 0;
+    for (int m = 0; m < w->mk.n_markets; m++) {
+        num += w->mk.price[m] * w->mk.output[m];
+        den += w->mk.price0[m] * w->mk.output[m];
+    }
+    if (den > 0) w->price_level = num / den;
+}
+
+/* Gini coefficient of employed workers' wages from a histogram of exact
+ * counts and fen sums per bin (each bin's members at the bin mean). */
+static double wage_gini(const world *w, int64_t *cnt, int64_t *sum)
+{
+    memset(cnt, 0, sizeof(int64_t) * GINI_BINS);
+    memset(sum, 0, sizeof(int64_t) * GINI_BINS);
+    /* Serial: a pass over the wage column is cheap next to the month. */
+    for (size_t i = 0; i < w->wk.n; i++) {
+        if (w->wk.employer[i] < 0) continue;
+        int b = wage_bin(w->wk.wage[i]);
+        cnt[b]++;
+        sum[b] += w->wk.wage[i];
+    }
+    /* G = 1 - sum_k f_k (S_{k-1} + S_k), S cumulative income shares. */
+    double n = 0, total = 0;
+    for (int b = 0; b < GINI_BINS; b++) { n += (double)cnt[b]; total += (double)sum[b]; }
+    if (n <= 0 || total <= 0) return 0.0;
+    double g = 0, s_prev = 0;
+    for (int b = 0; b < GINI_BINS; b++) {
+        if (!cnt[b]) continue;
+        double s = s_prev + (double)sum[b] / total;
+        g += (double)cnt[b] / n * (s_prev + s);
+        s_prev = s;
+    }
+    return 1.0 - g;
+}
+
+#define NAT(name) s->f[OUT_NATIONAL_##name][0]
+#define NODE(name) s->f[OUT_NODE_##name]
+#define NS(name) s->f[OUT_NODE_SECTOR_##name]
+
+void stats_compute(world *w, stats_t *s, int64_t residual)
+{
+    const int N = w->n_nodes, S = w->n_sectors;
+    const double sc = w->scale, yuan = w->scale / 100.0;
+    const firms_t *fm = &w->fm;
+    const ledger *L = &w->L;
+    stats_clear(s);
+
+    /* Value added from the goods market (includes firms that exited since). */
+    double gdp_prod = 0, inv_change = w->inventory_change_value, gdp_real = 0;
+    for (int n = 0; n < N; n++)
+        for (int sct = 0; sct < S; sct++) {
+            int k = n * S + sct;
+            gdp_prod += w->nd.value_added[k];
+            gdp_real += w->nd.value_added_real[k] / 100.0;
+            NODE(gdp)[n] += w->nd.value_added[k] * yuan;
+            NS(sales)[k] = w->nd.value_added[k] * yuan;
+        }
+    /* Firms alive at month end, serial in id order. */
+    double capital = 0, alpha_w = 0, skill = 0, ya = 0, yw = 0;
+    for (size_t f = 0; f < fm->n; f++) {
+        if (!(fm->flags[f] & FF_ALIVE)) continue;
+        const int n = fm->node[f], sct = fm->sector[f], k = n * S + sct;
+        const sc_sector *sec = &w->sc->sectors[sct];
+        capital += fm->capital[f];
+        skill += (double)fm->skill[f] / SKILL_ONE;
+        alpha_w += sec->alpha * fm->employees[f];
+        ya += fm->output[f] * fm->ln_a[f];
+        yw += fm->output[f];
+        NODE(firms_alive)[n] += sc;
+        NODE(vacancies)[n] += fm->vacancies[f] * sc;
+        NS(firms)[k] += sc;
+        NS(employment)[k] += fm->employees[f] * sc;
+        NS(output)[k] += fm->output[f] * sc;
+        NS(mean_ln_tfp)[k] += fm->ln_a[f];
+    }
+    /* Accrued sales: money paid into clearing accounts and not yet passed on
+     * is the sellers' (MODEL.md 7), so GDP by production counts it. */
+    int64_t clearing_now = 0;
+    for (int m = 0; m < w->mk.n_markets; m++) clearing_now += L->agg[w->acc.clearing + m];
+    gdp_prod += (double)(clearing_now - w->clearing_prev);
+    w->clearing_prev = clearing_now;
+
+    const int64_t *fl = L->flow;
+    double C = (double)(fl[FLOW_CONSUMPTION] + fl[FLOW_IMPORTS_CONSUMPTION]);
+    double I = (double)(fl[FLOW_INVESTMENT] + fl[FLOW_IMPORTS_INVESTMENT]);
+    double G = (double)fl[FLOW_GOVERNMENT];
+    double X = (double)fl[FLOW_EXPORTS];
+    double Mi = (double)(fl[FLOW_IMPORTS_CONSUMPTION] + fl[FLOW_IMPORTS_INVESTMENT]);
+    double gdp_exp = C + I + G + X - Mi + inv_change;
+    w->gdp_gap = gdp_exp != 0 ? fabs(gdp_prod - gdp_exp) / fabs(gdp_exp) : 0;
+
+    int64_t emp = 0, unemp_urban = 0, res_urban = 0, res = 0, wage_sum = 0;
+    for (int n = 0; n < N; n++) {
+        emp += w->nd.employed[n];
+        res += w->nd.residents[n];
+        wage_sum += w->nd.wage_sum[n];
+        if (w->sc->nodes[n].kind != NODE_RURAL) {
+            unemp_urban += w->nd.unemployed[n];
+            res_urban += w->nd.residents[n];
+        }
+    }
+    double alpha = emp > 0 ? alpha_w / (double)emp : 0.4;
+
+    NAT(gdp) = gdp_prod * yuan;
+    NAT(gdp_expenditure) = gdp_exp * yuan;
+    NAT(gdp_real) = gdp_real * sc;
+    NAT(consumption) = C * yuan;
+    NAT(investment) = I * yuan;
+    NAT(government_spending) = G * yuan;
+    NAT(exports) = X * yuan;
+    NAT(imports) = Mi * yuan;
+    NAT(inventory_change) = inv_change * yuan;
+    NAT(price_index) = w->price_level;
+    NAT(capital) = capital * sc;
+    NAT(labour_force) = (double)res * sc;
+    NAT(employment) = (double)emp * sc;
+    NAT(unemployment_rate) = res_urban > 0 ? (double)unemp_urban / (double)res_urban : 0;
+    NAT(mean_wage) = emp > 0 ? (double)wage_sum / (double)emp / 100.0 : 0;
+    NAT(labour_share) = gdp_prod > 0 ? (double)fl[FLOW_WAGES] / gdp_prod : 0;
+    NAT(ln_tfp) = (gdp_real > 0 && capital > 0 && skill > 0)
+                      ? log(gdp_real * sc) - alpha * log(capital * sc) - (1 - alpha) * log(skill * sc)
+                      : 0;
+    NAT(mean_ln_a) = yw > 0 ? ya / yw : 0;
+    NAT(firm_loans) = (double)L->bank_firm_loans * yuan;
+    NAT(lgfv_debt) = (double)L->bank_lgfv * yuan;
+    NAT(central_debt) = (double)L->central_bonds * yuan;
+    NAT(bank_equity) = (double)(L->bank_firm_loans + L->bank_lgfv + L->bank_bonds - L->bank_deposits) * yuan;
+    NAT(deposits) = (double)L->bank_deposits * yuan;
+    s->i[OUT_NATIONAL_sfc_residual][0] = residual;
+    NAT(wage_gini) = wage_gini(w, w->hist, w->hist + GINI_BINS);
+    NAT(pit) = (double)fl[FLOW_PIT] * yuan;
+    NAT(cit) = (double)fl[FLOW_CIT] * yuan;
+    NAT(central_deficit) = (double)(w->central_spending - w->central_revenue) * yuan;
+
+    double entries = 0, exits = 0, bankr = 0;
+    for (int n = 0; n < N; n++) {
+        double r = (double)w->nd.residents[n];
+        NODE(population)[n] = r * sc;
+        NODE(employed)[n] = (double)w->nd.employed[n] * sc;
+        NODE(unemployed)[n] = (double)w->nd.unemployed[n] * sc;
+        NODE(unemployment_rate)[n] = w->nd.unemployment_rate[n];
+        NODE(migrants)[n] = (double)(w->nd.residents[n] - w->nd.hukou_residents[n]) * sc;
+        NODE(mean_wage)[n] = w->nd.employed[n] > 0 ? (double)w->nd.wage_sum[n] / (double)w->nd.employed[n] / 100.0 : 0;
+        NODE(land_price)[n] = w->nd.land_price[n];
+        NODE(lg_revenue)[n] = (double)w->nd.lg_revenue[n] * yuan;
+        NODE(lg_spending)[n] = (double)w->nd.lg_spending[n] * yuan;
+        NODE(lgfv_debt)[n] = (double)L->lgfv_debt[n] * yuan;
+        for (int sct = 0; sct < S; sct++) {
+            int k = n * S + sct;
+            NS(entries)[k] = w->nd.entries[k] * sc;
+            NS(exits)[k] = w->nd.exits[k] * sc;
+            NODE(entries)[n] += w->nd.entries[k] * sc;
+            NODE(exits)[n] += w->nd.exits[k] * sc;
+            entries += w->nd.entries[k];
+            exits += w->nd.exits[k];
+            bankr += w->nd.bankruptcies[k];
+            double nfirms = NS(firms)[k] / sc;
+            NS(mean_ln_tfp)[k] = nfirms > 0 ? NS(mean_ln_tfp)[k] / nfirms : 0;
+        }
+    }
+    double alive = 0;
+    for (int n = 0; n < N; n++) alive += NODE(firms_alive)[n];
+    NAT(firms_alive) = alive;
+    NAT(entries) = entries * sc;
+    NAT(exits) = exits * sc;
+    NAT(bankruptcies) = bankr * sc;
+}

@@ -1,0 +1,27 @@
+/* testutil.h - shared helpers of the CUnit suites: a main() runner, temporary
+ * folders and paths to the repository and the built programs. */
+#ifndef INC_TESTUTIL_H
+#define INC_TESTUTIL_H
+
+#include <CUnit/CUnit.h>
+
+typedef struct {
+    const char *name;
+    CU_TestFunc fn;
+} tu_test;
+
+/* Run one suite of tests (array ended by {NULL, NULL}) with CUnit's basic
+ * interface; returns the process exit code (0 if all passed, 1 otherwise). */
+int tu_run_suite(const char *suite, const tu_test *tests);
+
+/* A fresh empty temporary folder, removed at exit. Returns its path (static
+ * storage of the test program, valid until exit). */
+const char *tu_tmpdir(void);
+
+/* The repository root (compile-time INCUBATOR_SOURCE_DIR). */
+const char *tu_srcdir(void);
+
+/* Write text to path; returns 0 on success. */
+int tu_write_file(const char *path, const char *text);
+
+#endif
