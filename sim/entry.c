@@ -32,11 +32,10 @@ void entry_run(world *w)
         cnt[k] += 1;
     }
     for (int n = 0; n < N; n++) {
-        int rural = sc->nodes[n].kind == NODE_RURAL;
         double pop = (double)w->nd.residents[n] * w->scale;
         for (int s = 0; s < S; s++) {
             const sc_sector *sec = &sc->sectors[s];
-            if (rural ? !sec->agriculture : sec->agriculture) continue;
+            if (!world_node_hosts(w, n, s)) continue;
             int k = n * S + s;
             if (cnt[k] == 0) continue; /* no incumbent to learn from: no entry in the core */
             double mean_ln_a = sum[k] / cnt[k];
@@ -52,8 +51,9 @@ void entry_run(world *w)
                 double h = (double)world_skill_of_tier(sec->min_tier > 0 ? sec->min_tier : 1) / SKILL_ONE;
                 double offer = w->nd.mean_offer[n];
                 double wb = p->entry_initial_workers * offer * h;      /* fen/month */
-                double y0 = wb / (1.0 - sec->alpha) / 100.0 / w->mk.price[world_market(w, n, s)];
-                double k0 = sec->alpha * y0 / (finance_loan_rate(w, 0.0) + w->m->firms_delta); /* K*, 2019 yuan */
+                double price = w->mk.price[world_market(w, n, s)], net = 1.0 - p->tax_vat_rate;
+                double y0 = wb / ((1.0 - sec->alpha) * net) / 100.0 / price;
+                double k0 = sec->alpha * net * price * y0 / ((finance_loan_rate(w, 0.0) + w->m->firms_delta) * pk); /* K*, 2019 yuan */
                 double from_spare = w->nd.spare_capital[n] < k0 ? w->nd.spare_capital[n] : k0;
                 int64_t equity = (int64_t)floor(p->entry_equity_months * wb + (k0 - from_spare) * pk * 100.0);
                 int64_t owners = w->L.agg[w->acc.owners + n] + lt->pending[w->acc.owners + n];

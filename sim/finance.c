@@ -3,7 +3,7 @@
  * Firms first (parallel): borrow when deposits fall below the wage bill plus
  * debt service plus a buffer, up to the leverage cap; a firm that still cannot
  * pay is bankrupt. Solvent firms pay interest, amortisation, corporate income
- * tax and dividends. Then exits are settled serially in firm-id order (they
+ * tax and dividends; a firm with negative net worth closes. Then exits are settled serially in firm-id order (they
  * touch the owners' accounts and the free list). Then workers (parallel): the
  * employees of exited firms become unemployed this month; the employed are
  * paid and pay income tax; the unemployed with local urban hukou draw the
@@ -34,9 +34,10 @@ double finance_cit_rate(const world *w, int32_t f)
 }
 
 /* Split a tax between the node's local government and the centre. */
-static void pay_tax(world *w, ledger_thread *lt, int64_t *ns, acct from, int n, int64_t tax, ledger_flow flow)
+static void pay_tax(world *w, ledger_thread *lt, int64_t *ns, acct from, int n, int64_t tax, double local_share,
+                    ledger_flow flow)
 {
-    int64_t local = (int64_t)floor((double)tax * w->p->tax_local_share);
+    int64_t local = (int64_t)floor((double)tax * local_share);
     ledger_move(w, lt, from, acct_localgov(w, n), local, flow);
     ledger_move(w, lt, from, acct_central(w), tax - local, flow);
     ns[n * 8 + NS_LG_REVENUE] += local;
@@ -96,7 +97,9 @@ void finance_run(world *w)
             int64_t interest = (int64_t)floor((double)fm->loans[f] * finance_loan_rate(w, lev));
             int64_t amort = (int64_t)ceil((double)fm->loans[f] / p->firms_amortisation_months);
             if (amort > fm->loans[f]) amort = fm->loans[f];
-            const int64_t need = W + interest + amort;
+            /* VAT on this month's sales, due with the wages. */
+            const int64_t vat = (int64_t)floor((double)fm->revenue[f] * p->tax_vat_rate);
+            const int64_t need = W + interest + amort + vat;
             const int64_t buffer = (int64_t)(p->firms_buffer_months * (double)W);
             if (fm->deposits[f] < need + buffer) {
                 int64_t room = (int64_t)floor(p->firms_lev_max * w->lev_factor * value_k) - (fm->loans[f] - amort);
@@ -108,29 +111,32 @@ void finance_run(world *w)
                 fm->flags[f] |= FF_BANKRUPT;
                 continue;
             }
+            pay_tax(w, lt, ns, acct_firm(f), n, vat, p->tax_vat_local_share, FLOW_VAT);
             ledger_pay_bank(w, lt, acct_firm(f), interest, FLOW_INTEREST_LOANS);
             ledger_repay_firm(w, lt, f, amort);
             /* Profit: sales and inventory build-up less wages, interest and
              * depreciation at replacement cost. */
             double depreciation = m->firms_delta * value_k;
-            double profit = (double)fm->revenue[f] + fm->inv_change_value[f] - (double)W - (double)interest - depreciation;
+            double profit = (double)(fm->revenue[f] - vat) + fm->inv_change_value[f] - (double)W - (double)interest - depreciation;
             fm->profit[f] = (int64_t)floor(profit);
             int64_t avail = fm->deposits[f] - W;
             int64_t cit = profit > 0 ? (int64_t)floor(finance_cit_rate(w, f) * profit) : 0;
             if (cit > avail) cit = avail > 0 ? avail : 0;
-            pay_tax(w, lt, ns, acct_firm(f), n, cit, FLOW_CIT);
+            pay_tax(w, lt, ns, acct_firm(f), n, cit, p->tax_local_share, FLOW_CIT);
             avail -= cit;
             int64_t div = profit > 0 ? (int64_t)floor(p->firms_dividend_share * (profit - (double)cit)) : 0;
             if (div > avail - buffer) div = avail - buffer > 0 ? avail - buffer : 0;
+            /* Cash above the target goes to the owners too: firms do not hoard
+             * deposits (they borrow when they invest). */
+            int64_t target = (int64_t)(p->firms_cash_target_months * (double)W) + W;
+            int64_t excess = fm->deposits[f] - div - target;
+            if (excess > 0) div += excess;
             ledger_move(w, lt, acct_firm(f), acct_owners(w, n), div, FLOW_DIVIDENDS);
             int64_t di = (int64_t)floor((double)fm->deposits[f] * m->bank_r_deposit);
             if (di > 0) ledger_bank_pays(w, lt, acct_firm(f), di, FLOW_INTEREST_DEPOSITS);
-            if (profit < 0) {
-                if (fm->loss_months[f] < 255) fm->loss_months[f]++;
-            } else {
-                fm->loss_months[f] = 0;
-            }
-            if (fm->loss_months[f] >= p->firms_exit_loss_months) fm->flags[f] |= FF_CLOSING;
+            /* Limited liability: owners walk away from a firm whose net worth
+             * (deposits + value of capital - loans) has turned negative. */
+            if ((double)fm->deposits[f] + value_k - (double)fm->loans[f] < 0) fm->flags[f] |= FF_CLOSING;
         }
     }
     ledger_flush(w);
@@ -156,7 +162,7 @@ void finance_run(world *w)
                 int64_t wage = wk->wage[i];
                 ledger_move(w, lt, acct_firm(f), acct_worker(i), wage, FLOW_WAGES);
                 double taxable = (double)wage - p->tax_pit_threshold * 100.0;
-                if (taxable > 0) pay_tax(w, lt, ns, acct_worker(i), n, (int64_t)floor(taxable * p->tax_pit_rate), FLOW_PIT);
+                if (taxable > 0) pay_tax(w, lt, ns, acct_worker(i), n, (int64_t)floor(taxable * p->tax_pit_rate), p->tax_local_share, FLOW_PIT);
             } else {
                 if (wk->months_unemployed[i] < 255) wk->months_unemployed[i]++;
                 if (wk->hukou[i] == n && w->sc->nodes[n].kind != NODE_RURAL) {

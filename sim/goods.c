@@ -295,6 +295,7 @@ void goods_run(world *w)
         double d = (double)demand[m] / 100.0 / mk->price[m];
         mk->sold_real[m] = mk->sell[m] * mk->supply[m];
         if (y <= 0) continue;
+        mk->price_prev[m] = mk->price[m];
         double x = (d - y) / y;
         double c = w->p->goods_max_excess;
         if (x > c) x = c;

@@ -91,6 +91,12 @@ void government_run(world *w)
     int64_t ctarget = (int64_t)floor(p->government_deposit_months * (double)w->central_spending);
     int64_t cdep = L->agg[w->acc.central];
     if (cdep < ctarget) ledger_issue_bonds(w, ctarget - cdep);
+    else if (cdep > 2 * ctarget) {
+        /* Redeem bonds with deposits above twice the target. */
+        int64_t r = cdep - 2 * ctarget;
+        if (r > L->central_bonds) r = L->central_bonds;
+        ledger_redeem_bonds(w, r);
+    }
     ledger_flush(w);
 
     /* Bank capital (MODEL.md 8). */

@@ -178,6 +178,20 @@ void ledger_issue_bonds(world *w, int64_t amt)
     lt->flow[FLOW_LOANS_NEW] += amt;
 }
 
+void ledger_redeem_bonds(world *w, int64_t amt)
+{
+    ledger_thread *lt = ledger_serial(w);
+    assert(amt >= 0 && amt <= w->L.central_bonds);
+    if (amt == 0) return;
+    w->L.central_bonds -= amt;
+    w->L.bank_bonds -= amt;
+    book(w, lt, acct_central(w), -amt);
+    lt->d_bank_deposits -= amt;
+    lt->sec_out[SEC_CENTRAL] += amt;
+    lt->sec_in[SEC_BANK] += amt;
+    lt->flow[FLOW_LOANS_REPAID] += amt;
+}
+
 ledger_thread *ledger_thread_self(world *w) { return &w->L.th[omp_get_thread_num()]; }
 ledger_thread *ledger_serial(world *w) { return &w->L.th[0]; }
 

@@ -40,7 +40,7 @@ typedef enum {
     FLOW_CONSUMPTION = 0, FLOW_INVESTMENT, FLOW_GOVERNMENT, FLOW_EXPORTS,
     FLOW_IMPORTS_CONSUMPTION, FLOW_IMPORTS_INVESTMENT,
     FLOW_SALES,         /* clearing account -> firm (revenue) */
-    FLOW_WAGES, FLOW_BENEFITS, FLOW_RENT, FLOW_PIT, FLOW_CIT, FLOW_DIVIDENDS,
+    FLOW_WAGES, FLOW_BENEFITS, FLOW_RENT, FLOW_PIT, FLOW_CIT, FLOW_VAT, FLOW_DIVIDENDS,
     FLOW_INTEREST_LOANS, FLOW_INTEREST_DEPOSITS, FLOW_INTEREST_LGFV, FLOW_INTEREST_CENTRAL,
     FLOW_LOANS_NEW, FLOW_LOANS_REPAID, FLOW_LOANS_WRITTEN_OFF,
     FLOW_TRANSFERS,     /* central -> local governments */
@@ -121,6 +121,7 @@ void ledger_bank_pays(struct world *w, ledger_thread *lt, acct to, int64_t amt, 
 void ledger_lend_lgfv(struct world *w, int node, int64_t amt);
 void ledger_repay_lgfv(struct world *w, int node, int64_t amt);
 void ledger_issue_bonds(struct world *w, int64_t amt);
+void ledger_redeem_bonds(struct world *w, int64_t amt);
 
 /* The calling thread's scratch (omp_get_thread_num()), and the serial one used
  * outside parallel regions (thread 0's). */

@@ -52,12 +52,30 @@ void planning_run(world *w)
         double value_k = pk * K * 100.0;
         double lev = value_k > 0 ? (double)fm->loans[f] / value_k : 0.0;
         double rf = finance_loan_rate(w, lev);
-        double kstar = alpha * price * ystar / ((rf + m->firms_delta) * pk);
+        /* Desired capital follows expected sales, not this month's output plan
+         * (which includes inventory rebuilding), so one month's swing in sales
+         * does not become a swing in investment (MODEL.md 5 uses Y*; see
+         * docs/model.md). */
+        const double net_price = price * (1.0 - p->tax_vat_rate); /* producer price after VAT */
+        double kstar = alpha * net_price * fm->expected[f] / ((rf + m->firms_delta) * pk);
         double k_plan = (fm->flags[f] & FF_NEW) && kstar > K ? kstar : K;
 
-        /* Labour demand: H* solves Y* = A G K^a H*^(1-a). */
+        /* Labour demand. Above capacity, H* solves Y* = A G K^a H*^(1-a)
+         * (MODEL.md 5). Below capacity the firm idles capital rather than run
+         * it with too little labour: it keeps the cost-minimising ratio
+         * K/H = a/(1-a) * w/c (c the user cost of capital) on the capital it
+         * uses, so labour demand is proportional to output. Without this,
+         * labour demand would move 1/(1-a) times as much as demand (a
+         * 2x amplifier of every downturn; see docs/model.md). */
         double AG = exp(fm->ln_a[f]) * w->nd.agglomeration[n];
-        double hstar = ystar > 0 ? pow(ystar / (AG * pow(k_plan, alpha)), 1.0 / (1.0 - alpha)) : 0.0;
+        double user_cost = (rf + m->firms_delta) * pk;            /* yuan per unit of K per month */
+        double wage_unit = fm->offer[f] / 100.0;                  /* yuan per skill unit per month */
+        double h_eff = wage_unit > 0 ? k_plan * (1.0 - alpha) * user_cost / (alpha * wage_unit) : 0.0;
+        double y_full = h_eff > 0 ? AG * pow(k_plan, alpha) * pow(h_eff, 1.0 - alpha) : 0.0;
+        double hstar = 0.0;
+        if (ystar > 0 && y_full > 0 && ystar <= y_full) hstar = h_eff * ystar / y_full;
+        else if (ystar > 0) hstar = pow(ystar / (AG * pow(k_plan, alpha)), 1.0 / (1.0 - alpha));
+        fm->h_eff[f] = h_eff;
         int L = fm->employees[f];
         double hbar = L > 0 ? (double)fm->skill[f] / SKILL_ONE / L
                             : (double)world_skill_of_tier(sec->min_tier > 0 ? sec->min_tier : 1) / SKILL_ONE;
@@ -76,22 +94,31 @@ void planning_run(world *w)
         /* Wage offer per skill unit (MODEL.md 5). The farm pays its workers
          * their marginal product (family income). */
         double H = (double)fm->skill[f] / SKILL_ONE;
-        double mpl = H > 0 ? (1.0 - alpha) * price * fm->output[f] * 100.0 / H : fm->offer[f];
         double offer = fm->offer[f];
         if (rural_farm) {
-            if (H > 0 && fm->output[f] > 0) offer = mpl;
+            /* Family income: the labour share of what the farm produced. */
+            if (H > 0 && fm->output[f] > 0) offer = (1.0 - alpha) * net_price * fm->output[f] * 100.0 / H;
         } else {
+            /* Offers follow the firm's own output price (and, in
+             * productivity.c, its TFP): nominal pay per skill unit keeps pace
+             * with the value it produces. The cap is the marginal product of a
+             * skill unit at the cost-minimising capital ratio, fen/month. */
+            offer *= pow(price / w->mk.price_prev[mk], p->firms_wage_productivity_passthrough);
+            double mpl = h_eff > 0 ? (1.0 - alpha) * net_price * 100.0 * AG * pow(k_plan / h_eff, alpha) : offer;
             if (unfilled && fm->vacancies[f] > 0) offer *= 1.0 + p->firms_wage_up;
             else if (fm->layoff_p[f] > 0 && w->nd.unemployment_rate[n] > p->firms_wage_cut_unemployment)
                 offer *= 1.0 - p->firms_wage_down;
-            if (H > 0 && fm->output[f] > 0 && offer > mpl) offer = mpl;
+            if (offer > mpl) offer = mpl;
             double floor_offer = w->nd.min_wage[n] / ((double)world_skill_of_tier(sec->min_tier) / SKILL_ONE);
             if (offer < floor_offer) offer = floor_offer;
         }
         fm->offer[f] = offer;
 
         /* Investment: K* = alpha p Y* / ((r_f + delta) p_K), clamped (MODEL.md 5). */
-        double inv = kstar - (1.0 - m->firms_delta) * fm->capital[f];
+        /* Close the capital gap over invest_adjust_months (1 = the one-step
+         * rule of MODEL.md 5); new firms buy their capital at once. */
+        double adjust = (fm->flags[f] & FF_NEW) ? 1.0 : p->firms_invest_adjust_months;
+        double inv = m->firms_delta * fm->capital[f] + (kstar - fm->capital[f]) / adjust;
         double cap = (fm->flags[f] & FF_NEW) ? 1e300 : p->firms_invest_cap * fm->capital[f] + p->firms_k_min;
         if (inv > cap) inv = cap;
         if (inv < 0 || (fm->flags[f] & FF_SHELL)) inv = 0;

@@ -1,5 +1,6 @@
 /* production.c - phase 4: production (MODEL.md 5).
- * Y = A G_n K^alpha H^(1-alpha), where G_n = (employment_n / employment_ref_n)
+ * Y = A G_n (uK)^alpha H^(1-alpha), with utilisation u = min(1, H / h_eff)
+ * (planning.c), where G_n = (employment_n / employment_ref_n)
  * ^gamma_agg is the node's agglomeration effect (computed from last month's
  * employment in stats.c). A firm produces what it plans (Y*), not more: labour
  * it keeps above need (layoffs start only at layoff_slack) is idle. Shells
@@ -19,7 +20,12 @@ void production_run(world *w)
         double H = (double)fm->skill[fi] / SKILL_ONE;
         if (H > 0 && fm->capital[fi] > 0 && !(fm->flags[fi] & FF_SHELL)) {
             double a = sc->sectors[fm->sector[fi]].alpha;
-            y = exp(fm->ln_a[fi]) * w->nd.agglomeration[fm->node[fi]] * pow(fm->capital[fi], a) * pow(H, 1.0 - a);
+            /* With H below the firm's efficient labour h_eff (planning.c) only
+             * the share H / h_eff of capital runs: output is linear in H. */
+            double K = fm->capital[fi], he = fm->h_eff[fi];
+            double AG = exp(fm->ln_a[fi]) * w->nd.agglomeration[fm->node[fi]];
+            if (he > 0 && H < he) y = AG * pow(K, a) * pow(he, 1.0 - a) * (H / he);
+            else y = AG * pow(K, a) * pow(H, 1.0 - a);
             if (!sc->sectors[fm->sector[fi]].agriculture && y > fm->planned[fi]) y = fm->planned[fi];
         }
         fm->output[fi] = y;

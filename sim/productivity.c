@@ -4,6 +4,7 @@
  * sanctions in the core; the sanctions schedule, R&D and spillovers come with
  * the incubator mechanisms). */
 #include "phases.h"
+#include <math.h>
 
 void productivity_run(world *w)
 {
@@ -14,6 +15,12 @@ void productivity_run(world *w)
         if (!(fm->flags[f] & FF_ALIVE)) continue;
         int s = fm->sector[f];
         double gap = w->frontier_ln_a[s] - fm->ln_a[f];
-        if (gap > 0) fm->ln_a[f] += w->sc->sectors[s].lambda * gap;
+        if (gap > 0) {
+            double d = w->sc->sectors[s].lambda * gap;
+            fm->ln_a[f] += d;
+            /* Firms pass productivity gains on to their wage offers, so a
+             * skill unit's pay keeps pace with what it produces. */
+            fm->offer[f] *= exp(w->p->firms_wage_productivity_passthrough * d);
+        }
     }
 }

@@ -60,8 +60,8 @@ double world_bytes_per_worker(const world *w)
 }
 
 #define FIRM_COLUMNS(X)                                                                            \
-    X(node) X(sector) X(flags) X(loss_months) X(birth) X(q) X(ln_a) X(capital) X(expected)         \
-    X(inventory) X(planned) X(output) X(sold) X(offer) X(layoff_p) X(invest) X(inv_change_value) X(employees) X(vacancies)        \
+    X(node) X(sector) X(flags) X(birth) X(q) X(ln_a) X(capital) X(expected)         \
+    X(inventory) X(planned) X(output) X(sold) X(offer) X(layoff_p) X(h_eff) X(invest) X(inv_change_value) X(employees) X(vacancies)        \
     X(applications) X(hires) X(skill) X(deposits) X(loans) X(subsidies) X(wage_bill) X(revenue)    \
     X(profit)
 
@@ -166,6 +166,7 @@ static int market_alloc(market_t *mk, int n)
     mk->n_markets = n;
     mk->price = zalloc((size_t)n, sizeof(double), &ok);
     mk->price0 = zalloc((size_t)n, sizeof(double), &ok);
+    mk->price_prev = zalloc((size_t)n, sizeof(double), &ok);
     mk->demand = zalloc((size_t)n, sizeof(int64_t), &ok);
     mk->supply = zalloc((size_t)n, sizeof(double), &ok);
     mk->fill = zalloc((size_t)n, sizeof(double), &ok);
@@ -178,7 +179,7 @@ static int market_alloc(market_t *mk, int n)
 
 static void market_free(market_t *mk)
 {
-    free(mk->price); free(mk->price0); free(mk->demand); free(mk->supply); free(mk->fill);
+    free(mk->price); free(mk->price0); free(mk->price_prev); free(mk->demand); free(mk->supply); free(mk->fill);
     free(mk->sell); free(mk->receipts); free(mk->sold_real); free(mk->output);
     memset(mk, 0, sizeof *mk);
 }
@@ -282,11 +283,11 @@ static void init_workers(world *w, const int64_t *per_node)
     }
 }
 
-/* Sectors a node hosts: agriculture in rural nodes only, the rest elsewhere. */
-static int node_hosts(const world *w, int n, int s)
+int world_node_hosts(const world *w, int n, int s)
 {
-    int rural = w->sc->nodes[n].kind == NODE_RURAL;
-    return rural ? w->sc->sectors[s].agriculture : !w->sc->sectors[s].agriculture;
+    const sc_sector *sec = &w->sc->sectors[s];
+    if (w->sc->nodes[n].kind == NODE_RURAL) return sec->agriculture || !sec->tradable;
+    return !sec->agriculture;
 }
 
 /* Give employed workers (flag WF_HIRED_NOW set by init_workers) to sectors and
@@ -314,13 +315,13 @@ static inc_status init_firms(world *w, size_t node_first[], inc_err *e)
         int64_t employed = 0;
         for (size_t i = lo; i < hi; i++) employed += (w->wk.flags[i] & WF_HIRED_NOW) != 0;
         double share_sum = 0;
-        for (int s = 0; s < S; s++) if (node_hosts(w, n, s)) share_sum += sc->sectors[s].employment_share;
+        for (int s = 0; s < S; s++) if (world_node_hosts(w, n, s)) share_sum += sc->sectors[s].employment_share;
         if (share_sum <= 0) { free(assigned); return inc_fail(e, INC_ERR_RANGE, "node %s hosts no sector with a positive employment_share", sc->nodes[n].name); }
         size_t cursor[SC_TIERS] = {lo, lo, lo, lo};
         int last_hosted = -1;
         for (int oi = 0; oi < S; oi++) {
             int s = order[oi];
-            if (!node_hosts(w, n, s)) continue;
+            if (!world_node_hosts(w, n, s)) continue;
             last_hosted = s;
             int64_t target = llround((double)employed * sc->sectors[s].employment_share / share_sum);
             int mt = sc->sectors[s].min_tier;
@@ -351,7 +352,7 @@ static inc_status init_firms(world *w, size_t node_first[], inc_err *e)
          * the hosted sector with the lowest minimum tier. */
         int fallback = last_hosted;
         for (int s = 0; s < S; s++)
-            if (node_hosts(w, n, s) && sc->sectors[s].min_tier < sc->sectors[fallback].min_tier) fallback = s;
+            if (world_node_hosts(w, n, s) && sc->sectors[s].min_tier < sc->sectors[fallback].min_tier) fallback = s;
         int32_t f = -1;
         int64_t room = 0;
         for (size_t i = lo; i < hi; i++) {
@@ -444,7 +445,7 @@ inc_status world_init(world *w, const scenario *sc, int threads, int64_t workers
     if (st != INC_OK) { world_free(w); return st; }
 
     /* Prices start at init.price everywhere. */
-    for (int k = 0; k < w->mk.n_markets; k++) w->mk.price[k] = w->mk.price0[k] = p->init_price;
+    for (int k = 0; k < w->mk.n_markets; k++) w->mk.price[k] = w->mk.price0[k] = w->mk.price_prev[k] = p->init_price;
     w->mk.invest_basket_price = p->init_price;
     w->price_level = 1.0;
     w->lev_factor = 1.0;
@@ -471,15 +472,13 @@ inc_status world_init(world *w, const scenario *sc, int threads, int64_t workers
         w->fm.employees[f]++;
         w->fm.skill[f] += h;
     }
-    double gdp_month_total = 0; /* fen per month, model scale */
     for (int n = 0; n < N; n++) {
         const sc_node *nd = &sc->nodes[n];
         double gdp_month = nd->population * nd->gdp_per_capita / 12.0 * 100.0 / w->scale; /* fen */
         w->nd.gdp0[n] = gdp_month;
-        gdp_month_total += gdp_month;
         double ls = emp_node[n] > 0 ? labour_share[n] / emp_node[n] : 0.5;
         /* offer per skill unit (fen/month per SKILL_ONE) */
-        w->nd.mean_offer[n] = skill_node[n] > 0 ? ls * gdp_month / ((double)skill_node[n] / SKILL_ONE) : 0;
+        w->nd.mean_offer[n] = skill_node[n] > 0 ? ls * (1.0 - p->tax_vat_rate) * gdp_month / ((double)skill_node[n] / SKILL_ONE) : 0;
         w->nd.min_wage[n] = nd->min_wage * 100.0;
         w->nd.land_price[n] = nd->land_price;
         w->nd.employment_ref[n] = emp_node[n] > 0 ? emp_node[n] : 1;
@@ -488,30 +487,44 @@ inc_status world_init(world *w, const scenario *sc, int threads, int64_t workers
     }
     free(skill_node); free(labour_share); free(emp_node);
 
-    /* Firms: offers, wage bills, output, capital, TFP, expectations. */
+    /* Firms: offers, wage bills, output, capital, TFP, expectations.
+     * Capital sits at the desired stock K* = alpha p Y / ((r_f + delta) p_K) of
+     * MODEL.md 5, so the economy starts near its steady state. r_f depends on
+     * leverage, which depends on K (loans are corporate_debt_gdp of GDP spread
+     * in proportion to K): a few fixed-point steps settle both. */
     gsl_rng *g = rng_gsl_at(w->ts[0].gsl, &w->rk, RNG_INIT_FIRM, 0, 0, 1);
-    double total_k = 0;
+    double gdp_month_total = 0; /* fen per month, model scale */
+    for (int n = 0; n < N; n++) gdp_month_total += w->nd.gdp0[n];
+    double lev = 0, total_k = 0;
+    for (int iter = 0; iter < 4; iter++) {
+        double rf = finance_loan_rate(w, lev);
+        total_k = 0;
+        for (size_t f = 0; f < w->fm.n; f++) {
+            const sc_sector *sec = &sc->sectors[w->fm.sector[f]];
+            double H = (double)w->fm.skill[f] / SKILL_ONE;
+            double y = w->nd.mean_offer[w->fm.node[f]] * H / ((1.0 - sec->alpha) * (1.0 - p->tax_vat_rate)) / p->init_price / 100.0;
+            w->fm.capital[f] = sec->alpha * (1.0 - p->tax_vat_rate) * y / (rf + w->m->firms_delta);
+            total_k += w->fm.capital[f];
+        }
+        lev = p->init_corporate_debt_gdp * 12.0 * gdp_month_total / (total_k * p->init_price * 100.0);
+    }
     for (size_t f = 0; f < w->fm.n; f++) {
         int n = w->fm.node[f];
         const sc_sector *sec = &sc->sectors[w->fm.sector[f]];
         w->fm.offer[f] = w->nd.mean_offer[n];
         w->fm.q[f] = 1.0;
         double H = (double)w->fm.skill[f] / SKILL_ONE;
-        double wb = w->fm.offer[f] * H;
-        double y = wb / (1.0 - sec->alpha) / p->init_price / 100.0; /* 2019 yuan/month */
-        /* Capital at the firm's desired stock K* = alpha p Y / ((r_f + delta)
-         * p_K) of MODEL.md 5 at zero leverage, so the economy starts near its
-         * steady state instead of in an investment boom or bust. */
-        double K = sec->alpha * y / (finance_loan_rate(w, 0.0) + w->m->firms_delta);
-        w->fm.capital[f] = K;
+        double y = w->fm.offer[f] * H / ((1.0 - sec->alpha) * (1.0 - p->tax_vat_rate)) / p->init_price / 100.0; /* 2019 yuan/month */
+        double K = w->fm.capital[f];
         double base_ln_a = log(y) - sec->alpha * log(K) - (1.0 - sec->alpha) * log(H);
         w->fm.ln_a[f] = base_ln_a + p->productivity_sigma_a * gsl_ran_ugaussian(g)
                         - 0.5 * p->productivity_sigma_a * p->productivity_sigma_a;
         w->fm.expected[f] = y;
         w->fm.output[f] = y;
+        w->fm.planned[f] = y;
+        w->fm.h_eff[f] = H;
         w->fm.sold[f] = y;
         w->fm.inventory[f] = sec->tradable ? p->firms_b_inv * y : 0.0;
-        total_k += K;
     }
     /* Worker wages at their firm's offer, floored at the node's minimum wage. */
     for (size_t i = 0; i < w->wk.n; i++) {

@@ -57,7 +57,6 @@ typedef struct {
     uint16_t *node;
     uint8_t *sector;
     uint16_t *flags;     /* FF_* */
-    uint8_t *loss_months;/* consecutive months with negative profit */
     int32_t *birth;      /* month index (since run start) of entry */
     double *q;           /* latent quality (MODEL.md 10) */
     double *ln_a;        /* ln TFP level */
@@ -69,6 +68,7 @@ typedef struct {
     double *sold;        /* real sales this month */
     double *offer;       /* wage offer per skill unit, fen/month */
     double *layoff_p;    /* probability an employee is laid off this month */
+    double *h_eff;       /* skill units that run all capital at the cost-minimising ratio */
     double *invest;      /* investment spending planned this month, fen */
     double *inv_change_value; /* change in inventory this month at current price, fen */
     int32_t *employees;  /* L, worker agents */
@@ -92,6 +92,7 @@ typedef struct {
     int n_markets;
     double *price;       /* per market, yuan per 2019-yuan unit */
     double *price0;      /* start-of-run prices (real GDP) */
+    double *price_prev;  /* last month's prices */
     int64_t *demand;     /* planned domestic spending this month, fen */
     double *supply;      /* real goods on offer: output + inventory */
     double *fill;        /* share of planned spending buyers can make */
@@ -231,6 +232,11 @@ static inline acct acct_localgov(const world *w, int n) { return acct_agg(w->acc
 static inline acct acct_central(const world *w) { return acct_agg(w->acc.central); }
 static inline acct acct_row(const world *w) { return acct_agg(w->acc.row); }
 static inline acct acct_clearing(const world *w, int market) { return acct_agg(w->acc.clearing + market); }
+
+/* Whether node n hosts sector s: agriculture only in rural nodes; rural
+ * nodes host agriculture and the local (non-tradable) services; urban nodes
+ * every sector but agriculture (MODEL.md 2). */
+int world_node_hosts(const world *w, int n, int s);
 
 /* Skill of a tier in SKILL_ONE units: h = exp(0.09 * (years - 9)), years 6, 9,
  * 12, 15.5 (MODEL.md 3: junior middle = 1). */
