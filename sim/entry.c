@@ -48,14 +48,14 @@ void entry_run(world *w)
             for (unsigned j = 0; j < count; j++) {
                 gq = rng_gsl_at(w->ts[0].gsl, &w->rk, RNG_QUALITY, (uint64_t)k, (uint32_t)w->t, j & 0xffu);
                 double q = gsl_ran_lognormal(gq, 0.0, p->entry_sigma_q);
-                double h = (double)world_skill_of_tier(sec->min_tier > 0 ? sec->min_tier : 1) / SKILL_ONE;
+                double h = (double)world_skill_of_tier(w, sec->min_tier > 0 ? sec->min_tier : 1) / SKILL_ONE;
                 double offer = w->nd.mean_offer[n];
                 double wb = p->entry_initial_workers * offer * h;      /* fen/month */
                 double price = w->mk.price[world_market(w, n, s)], net = 1.0 - p->tax_vat_rate;
                 double y0 = wb / ((1.0 - sec->alpha) * net) / 100.0 / price;
                 double k0 = sec->alpha * net * price * y0 / ((finance_loan_rate(w, 0.0) + w->m->firms_delta) * pk); /* K*, 2019 yuan */
                 double from_spare = w->nd.spare_capital[n] < k0 ? w->nd.spare_capital[n] : k0;
-                int64_t equity = (int64_t)floor(p->entry_equity_months * wb + (k0 - from_spare) * pk * 100.0);
+                int64_t equity = fen_floor(p->entry_equity_months * wb + (k0 - from_spare) * pk * 100.0);
                 int64_t owners = w->L.agg[w->acc.owners + n] + lt->pending[w->acc.owners + n];
                 if (equity > owners) break; /* the owners cannot fund more entrants */
                 int32_t f = world_firm_new(w);

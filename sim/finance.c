@@ -37,7 +37,7 @@ double finance_cit_rate(const world *w, int32_t f)
 static void pay_tax(world *w, ledger_thread *lt, int64_t *ns, acct from, int n, int64_t tax, double local_share,
                     ledger_flow flow)
 {
-    int64_t local = (int64_t)floor((double)tax * local_share);
+    int64_t local = fen_floor((double)tax * local_share);
     ledger_move(w, lt, from, acct_localgov(w, n), local, flow);
     ledger_move(w, lt, from, acct_central(w), tax - local, flow);
     ns[n * 8 + NS_LG_REVENUE] += local;
@@ -57,7 +57,7 @@ static void settle_exit(world *w, int32_t f)
     ledger_repay_firm(w, lt, f, repay);
     if (fm->loans[f] > 0) {
         double value = w->p->firms_recovery_rate * w->mk.invest_basket_price * fm->capital[f] * 100.0;
-        int64_t rec = (int64_t)floor(value);
+        int64_t rec = fen_floor(value);
         int64_t owners = w->L.agg[w->acc.owners + n] + lt->pending[w->acc.owners + n];
         if (rec > fm->loans[f]) rec = fm->loans[f];
         if (rec > owners) rec = owners > 0 ? owners : 0;
@@ -94,15 +94,15 @@ void finance_run(world *w)
             const int64_t W = fm->wage_bill[f];
             const double value_k = pk * fm->capital[f] * 100.0;
             const double lev = value_k > 0 ? (double)fm->loans[f] / value_k : 10.0;
-            int64_t interest = (int64_t)floor((double)fm->loans[f] * finance_loan_rate(w, lev));
+            int64_t interest = fen_floor((double)fm->loans[f] * finance_loan_rate(w, lev));
             int64_t amort = (int64_t)ceil((double)fm->loans[f] / p->firms_amortisation_months);
             if (amort > fm->loans[f]) amort = fm->loans[f];
             /* VAT on this month's sales, due with the wages. */
-            const int64_t vat = (int64_t)floor((double)fm->revenue[f] * p->tax_vat_rate);
+            const int64_t vat = fen_floor((double)fm->revenue[f] * p->tax_vat_rate);
             const int64_t need = W + interest + amort + vat;
             const int64_t buffer = (int64_t)(p->firms_buffer_months * (double)W);
             if (fm->deposits[f] < need + buffer) {
-                int64_t room = (int64_t)floor(p->firms_lev_max * w->lev_factor * value_k) - (fm->loans[f] - amort);
+                int64_t room = fen_floor(p->firms_lev_max * w->lev_factor * value_k) - (fm->loans[f] - amort);
                 int64_t want = need + buffer - fm->deposits[f];
                 int64_t borrow = want < room ? want : room;
                 if (borrow > 0) ledger_lend_firm(w, lt, f, borrow);
@@ -118,13 +118,13 @@ void finance_run(world *w)
              * depreciation at replacement cost. */
             double depreciation = m->firms_delta * value_k;
             double profit = (double)(fm->revenue[f] - vat) + fm->inv_change_value[f] - (double)W - (double)interest - depreciation;
-            fm->profit[f] = (int64_t)floor(profit);
+            fm->profit[f] = fen_floor(profit);
             int64_t avail = fm->deposits[f] - W;
-            int64_t cit = profit > 0 ? (int64_t)floor(finance_cit_rate(w, f) * profit) : 0;
+            int64_t cit = profit > 0 ? fen_floor(finance_cit_rate(w, f) * profit) : 0;
             if (cit > avail) cit = avail > 0 ? avail : 0;
             pay_tax(w, lt, ns, acct_firm(f), n, cit, p->tax_local_share, FLOW_CIT);
             avail -= cit;
-            int64_t div = profit > 0 ? (int64_t)floor(p->firms_dividend_share * (profit - (double)cit)) : 0;
+            int64_t div = profit > 0 ? fen_floor(p->firms_dividend_share * (profit - (double)cit)) : 0;
             if (div > avail - buffer) div = avail - buffer > 0 ? avail - buffer : 0;
             /* Cash above the target goes to the owners too: firms do not hoard
              * deposits (they borrow when they invest). */
@@ -132,7 +132,7 @@ void finance_run(world *w)
             int64_t excess = fm->deposits[f] - div - target;
             if (excess > 0) div += excess;
             ledger_move(w, lt, acct_firm(f), acct_owners(w, n), div, FLOW_DIVIDENDS);
-            int64_t di = (int64_t)floor((double)fm->deposits[f] * m->bank_r_deposit);
+            int64_t di = fen_floor((double)fm->deposits[f] * m->bank_r_deposit);
             if (di > 0) ledger_bank_pays(w, lt, acct_firm(f), di, FLOW_INTEREST_DEPOSITS);
             /* Limited liability: owners walk away from a firm whose net worth
              * (deposits + value of capital - loans) has turned negative. */
@@ -162,20 +162,20 @@ void finance_run(world *w)
                 int64_t wage = wk->wage[i];
                 ledger_move(w, lt, acct_firm(f), acct_worker(i), wage, FLOW_WAGES);
                 double taxable = (double)wage - p->tax_pit_threshold * 100.0;
-                if (taxable > 0) pay_tax(w, lt, ns, acct_worker(i), n, (int64_t)floor(taxable * p->tax_pit_rate), p->tax_local_share, FLOW_PIT);
+                if (taxable > 0) pay_tax(w, lt, ns, acct_worker(i), n, fen_floor(taxable * p->tax_pit_rate), p->tax_local_share, FLOW_PIT);
             } else {
                 if (wk->months_unemployed[i] < 255) wk->months_unemployed[i]++;
                 if (wk->hukou[i] == n && w->sc->nodes[n].kind != NODE_RURAL) {
-                    int64_t b = (int64_t)floor(p->households_benefit_replacement * w->nd.min_wage[n]);
+                    int64_t b = fen_floor(p->households_benefit_replacement * w->nd.min_wage[n]);
                     ledger_move(w, lt, acct_localgov(w, n), acct_worker(i), b, FLOW_BENEFITS);
                     ns[n * 8 + NS_LG_SPENDING] += b;
                 }
             }
             double theta = wk->hukou[i] == n ? p->households_theta_own : p->households_theta_rent;
-            int64_t rent = (int64_t)floor(theta * 100.0 * w->nd.land_price[n] * w->price_level);
+            int64_t rent = fen_floor(theta * 100.0 * w->nd.land_price[n] * w->price_level);
             if (rent > wk->savings[i]) rent = wk->savings[i] > 0 ? wk->savings[i] : 0;
             ledger_move(w, lt, acct_worker(i), acct_owners(w, n), rent, FLOW_RENT);
-            int64_t di = (int64_t)floor((double)wk->savings[i] * m->bank_r_deposit);
+            int64_t di = fen_floor((double)wk->savings[i] * m->bank_r_deposit);
             if (di > 0) ledger_bank_pays(w, lt, acct_worker(i), di, FLOW_INTEREST_DEPOSITS);
         }
     }

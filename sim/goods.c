@@ -78,20 +78,20 @@ static int64_t worker_budget(const world *w, size_t i)
     double theta = w->wk.hukou[i] == n ? p->households_theta_own : p->households_theta_rent;
     income -= theta * 100.0 * w->nd.land_price[n] * w->price_level;
     double b = p->households_c_y * (income > 0 ? income : 0) + p->households_c_w * (double)w->wk.savings[i];
-    int64_t budget = (int64_t)floor(b);
+    int64_t budget = fen_floor(b);
     return budget < w->wk.savings[i] ? budget : (w->wk.savings[i] > 0 ? w->wk.savings[i] : 0);
 }
 
 /* Imports of a budget (consumers and investors). */
 static int64_t imports_of(const world *w, int64_t budget)
 {
-    return (int64_t)floor((double)budget * w->p->goods_import_share);
+    return fen_floor((double)budget * w->p->goods_import_share);
 }
 
 /* Planned spending of a domestic budget on sector s. */
 static inline int64_t plan_of(int64_t domestic, double share)
 {
-    return (int64_t)floor((double)domestic * share);
+    return fen_floor((double)domestic * share);
 }
 
 /* Pass 1 for one buyer: add its planned spending per market to sums. */
@@ -110,14 +110,19 @@ static double pay(world *w, ledger_thread *lt, const baskets *b, int basket, int
                   acct from, ledger_flow flow)
 {
     double real = 0;
+    int to[SC_MAX_SECTORS];
+    int64_t amt[SC_MAX_SECTORS];
+    int k = 0;
     for (int s = 0; s < w->n_sectors; s++) {
         double sh = b->share[basket][s];
         if (sh <= 0) continue;
         int m = world_market(w, node, s);
-        int64_t amt = (int64_t)floor((double)plan_of(domestic, sh) * w->mk.fill[m]);
-        ledger_move(w, lt, from, acct_clearing(w, m), amt, flow);
-        real += (double)amt / 100.0 / w->mk.price[m];
+        amt[k] = fen_floor((double)plan_of(domestic, sh) * w->mk.fill[m]);
+        to[k] = w->acc.clearing + m;
+        real += (double)amt[k] / 100.0 / w->mk.price[m];
+        k++;
     }
+    ledger_move_split(w, lt, from, to, amt, k, flow);
     return real;
 }
 
@@ -133,13 +138,13 @@ static void aggregate_budgets(const world *w, agg_budgets *ab)
     const sc_params *p = w->p;
     for (int n = 0; n < w->n_nodes; n++) {
         int64_t dep = w->L.agg[w->acc.owners + n];
-        ab->owners[n] = dep > 0 ? (int64_t)floor(p->households_c_o * (double)dep) : 0;
+        ab->owners[n] = dep > 0 ? fen_floor(p->households_c_o * (double)dep) : 0;
         double spend = w->nd.services0[n] * w->nd.weighted_residents[n] * w->nd.wage_index[n];
         int64_t lg = w->L.agg[w->acc.localgov + n];
-        int64_t want = (int64_t)floor(spend);
+        int64_t want = fen_floor(spend);
         ab->localgov[n] = want < lg ? want : (lg > 0 ? lg : 0);
     }
-    int64_t want = (int64_t)floor(w->central_purchases0 * w->wage_index);
+    int64_t want = fen_floor(w->central_purchases0 * w->wage_index);
     int64_t cd = w->L.agg[w->acc.central];
     ab->central = want < cd ? want : (cd > 0 ? cd : 0);
 }
@@ -155,15 +160,20 @@ void goods_run(world *w)
     const int M = mk->n_markets, N = w->n_nodes, S = w->n_sectors;
     const long nw = (long)w->wk.n, nf = (long)fm->n;
 
-    /* Pass 1: planned domestic spending per market, integer partials. */
-    for (int t = 0; t < w->n_threads; t++) memset(w->ts[t].market_sum, 0, sizeof(int64_t) * (size_t)M);
+    /* Pass 1: planned domestic spending, integer partials: workers' per node
+     * (their basket is the node's), firms' per market. */
+    for (int t = 0; t < w->n_threads; t++) {
+        memset(w->ts[t].market_sum, 0, sizeof(int64_t) * (size_t)M);
+        memset(w->ts[t].node_sum, 0, sizeof(int64_t) * (size_t)N);
+    }
 #pragma omp parallel
     {
         int64_t *sums = w->ts[omp_get_thread_num()].market_sum;
+        int64_t *dom = w->ts[omp_get_thread_num()].node_sum;
 #pragma omp for schedule(static)
         for (long i = 0; i < nw; i++) {
             int64_t B = worker_budget(w, (size_t)i);
-            if (B > 0) plan_add(w, &b, BASKET_CONSUMER, w->wk.node[i], B - imports_of(w, B), sums);
+            if (B > 0) dom[w->wk.node[i]] += B - imports_of(w, B);
         }
 #pragma omp for schedule(static)
         for (long f = 0; f < nf; f++) {
@@ -176,14 +186,18 @@ void goods_run(world *w)
     memset(demand, 0, sizeof(int64_t) * (size_t)M);
     for (int t = 0; t < w->n_threads; t++)
         for (int m = 0; m < M; m++) demand[m] += w->ts[t].market_sum[m];
+    int64_t workers_dom[SC_MAX_NODES] = {0};
+    for (int t = 0; t < w->n_threads; t++)
+        for (int n = 0; n < N; n++) workers_dom[n] += w->ts[t].node_sum[n];
     for (int n = 0; n < N; n++) {
+        plan_add(w, &b, BASKET_CONSUMER, n, workers_dom[n], demand);
         plan_add(w, &b, BASKET_CONSUMER, n, ab.owners[n] - imports_of(w, ab.owners[n]), demand);
         plan_add(w, &b, BASKET_PUBLIC, n, ab.localgov[n], demand);
     }
     plan_add(w, &b, BASKET_CENTRAL, 0, ab.central, demand);
     int64_t exports[SC_MAX_SECTORS];
     for (int s = 0; s < S; s++) {
-        exports[s] = w->sc->sectors[s].tradable ? (int64_t)floor(mk->export_real[s] * mk->price[s] * 100.0) : 0;
+        exports[s] = w->sc->sectors[s].tradable ? fen_floor(mk->export_real[s] * mk->price[s] * 100.0) : 0;
         demand[s] += exports[s];
     }
 
@@ -203,7 +217,17 @@ void goods_run(world *w)
         mk->sell[m] = d >= value ? 1.0 : (value > 0 ? d / value : 0.0);
     }
 
-    /* Pass 2: payments. */
+    /* Fill ratio of each node's consumer basket: the share of a worker's
+     * domestic budget it can spend. */
+    double basket_fill[SC_MAX_NODES];
+    for (int n = 0; n < N; n++) {
+        basket_fill[n] = 0;
+        for (int s = 0; s < S; s++) basket_fill[n] += b.share[BASKET_CONSUMER][s] * mk->fill[world_market(w, n, s)];
+    }
+
+    /* Pass 2: payments. A worker pays floor(domestic budget * basket fill)
+     * into its node's consumer pot (one move per worker); the pots are split
+     * across markets below. */
 #pragma omp parallel
     {
         ledger_thread *lt = ledger_thread_self(w);
@@ -212,8 +236,10 @@ void goods_run(world *w)
             int64_t B = worker_budget(w, (size_t)i);
             if (B <= 0) continue;
             int64_t imp = imports_of(w, B);
+            int n = w->wk.node[i];
             ledger_move(w, lt, acct_worker((size_t)i), acct_row(w), imp, FLOW_IMPORTS_CONSUMPTION);
-            pay(w, lt, &b, BASKET_CONSUMER, w->wk.node[i], B - imp, acct_worker((size_t)i), FLOW_CONSUMPTION);
+            ledger_move(w, lt, acct_worker((size_t)i), acct_agg(w->acc.pot + n),
+                        fen_floor((double)(B - imp) * basket_fill[n]), FLOW_CONSUMPTION);
         }
 #pragma omp for schedule(static)
         for (long f = 0; f < nf; f++) {
@@ -237,8 +263,28 @@ void goods_run(world *w)
     pay(w, ls, &b, BASKET_CENTRAL, 0, ab.central, acct_central(w), FLOW_GOVERNMENT);
     w->central_spending += ab.central;
     for (int s = 0; s < S; s++) {
-        int64_t amt = (int64_t)floor((double)exports[s] * mk->fill[s]);
+        int64_t amt = fen_floor((double)exports[s] * mk->fill[s]);
         ledger_move(w, ls, acct_row(w), acct_clearing(w, s), amt, FLOW_EXPORTS);
+    }
+    ledger_flush(w);
+    /* Split each consumer pot across its node's markets in proportion to
+     * share_s * fill_m; the residue (under one fen per market) stays in the
+     * pot for next month. */
+    for (int n = 0; n < N; n++) {
+        int64_t pot = w->L.agg[w->acc.pot + n];
+        if (pot <= 0 || basket_fill[n] <= 0) continue;
+        int to[SC_MAX_SECTORS];
+        int64_t amt[SC_MAX_SECTORS];
+        int k = 0;
+        for (int s = 0; s < S; s++) {
+            double sh = b.share[BASKET_CONSUMER][s];
+            if (sh <= 0) continue;
+            int m = world_market(w, n, s);
+            amt[k] = fen_floor((double)pot * (sh * mk->fill[m] / basket_fill[n]));
+            to[k] = w->acc.clearing + m;
+            k++;
+        }
+        ledger_move_split(w, ls, acct_agg(w->acc.pot + n), to, amt, k, FLOW_CLEARING);
     }
     ledger_flush(w);
 
@@ -247,7 +293,7 @@ void goods_run(world *w)
     memset(Q, 0, sizeof(int64_t) * (size_t)M);
     for (long f = 0; f < nf; f++) {
         if (!(fm->flags[f] & FF_ALIVE)) continue;
-        Q[world_market(w, fm->node[f], fm->sector[f])] += (int64_t)floor((fm->output[f] + fm->inventory[f]) * 1000.0);
+        Q[world_market(w, fm->node[f], fm->sector[f])] += fen_floor((fm->output[f] + fm->inventory[f]) * 1000.0);
     }
     int64_t *R = mk->receipts;
     for (int m = 0; m < M; m++) R[m] = w->L.agg[w->acc.clearing + m];
@@ -260,7 +306,7 @@ void goods_run(world *w)
             if (!(fm->flags[f] & FF_ALIVE)) continue;
             const int m = world_market(w, fm->node[f], fm->sector[f]);
             const double avail = fm->output[f] + fm->inventory[f];
-            int64_t q = (int64_t)floor(avail * 1000.0);
+            int64_t q = fen_floor(avail * 1000.0);
             int64_t amt = (Q[m] > 0 && R[m] > 0) ? (int64_t)((__int128)R[m] * q / Q[m]) : 0;
             ledger_move(w, lt, acct_clearing(w, m), acct_firm((int32_t)f), amt, FLOW_SALES);
             fm->revenue[f] = amt;

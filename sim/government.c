@@ -34,16 +34,16 @@ void government_run(world *w)
     /* Interest on public debt. Governments pay even from an overdraft; the
      * borrowing below restores their deposits (overdrafts last within a month). */
     for (int n = 0; n < N; n++) {
-        int64_t i = (int64_t)floor((double)L->lgfv_debt[n] * m->bank_r_lgfv);
+        int64_t i = fen_floor((double)L->lgfv_debt[n] * m->bank_r_lgfv);
         ledger_pay_bank(w, lt, acct_localgov(w, n), i, FLOW_INTEREST_LGFV);
         w->nd.lg_spending[n] += i;
     }
-    int64_t ic = (int64_t)floor((double)L->central_bonds * m->bank_r_central);
+    int64_t ic = fen_floor((double)L->central_bonds * m->bank_r_central);
     ledger_pay_bank(w, lt, acct_central(w), ic, FLOW_INTEREST_CENTRAL);
     w->central_spending += ic;
 
     /* Central transfers to local governments (equalisation towards inland). */
-    int64_t pool = (int64_t)floor((double)w->central_revenue * p->government_transfer_share);
+    int64_t pool = fen_floor((double)w->central_revenue * p->government_transfer_share);
     if (pool > 0) {
         double weight[SC_MAX_NODES], sum = 0;
         for (int n = 0; n < N; n++) {
@@ -53,7 +53,7 @@ void government_run(world *w)
         }
         int64_t given = 0;
         for (int n = 0; n < N && sum > 0; n++) {
-            int64_t amt = (int64_t)floor((double)pool * weight[n] / sum);
+            int64_t amt = fen_floor((double)pool * weight[n] / sum);
             ledger_move(w, lt, acct_central(w), acct_localgov(w, n), amt, FLOW_TRANSFERS);
             w->nd.lg_revenue[n] += amt;
             given += amt;
@@ -66,7 +66,7 @@ void government_run(world *w)
     ledger_flush(w);
     for (int k = 0; k < w->acc.clearing; k++) {
         int64_t bal = L->agg[k];
-        if (bal > 0) ledger_bank_pays(w, lt, acct_agg(k), (int64_t)floor((double)bal * m->bank_r_deposit), FLOW_INTEREST_DEPOSITS);
+        if (bal > 0) ledger_bank_pays(w, lt, acct_agg(k), fen_floor((double)bal * m->bank_r_deposit), FLOW_INTEREST_DEPOSITS);
     }
     ledger_flush(w);
 
@@ -74,7 +74,7 @@ void government_run(world *w)
      * government is funded by the centre's transfers only; an overdraft there
      * is covered by the centre. */
     for (int n = 0; n < N; n++) {
-        int64_t target = (int64_t)floor(p->government_deposit_months * (double)w->nd.lg_spending[n]);
+        int64_t target = fen_floor(p->government_deposit_months * (double)w->nd.lg_spending[n]);
         if (w->sc->nodes[n].kind == NODE_RURAL) {
             int64_t dep = L->agg[w->acc.localgov + n];
             if (dep < target) {
@@ -88,7 +88,7 @@ void government_run(world *w)
         manage_local(w, n, target);
     }
     ledger_flush(w);
-    int64_t ctarget = (int64_t)floor(p->government_deposit_months * (double)w->central_spending);
+    int64_t ctarget = fen_floor(p->government_deposit_months * (double)w->central_spending);
     int64_t cdep = L->agg[w->acc.central];
     if (cdep < ctarget) ledger_issue_bonds(w, ctarget - cdep);
     else if (cdep > 2 * ctarget) {
@@ -103,7 +103,7 @@ void government_run(world *w)
     int64_t assets = L->bank_firm_loans + L->bank_lgfv + L->bank_bonds;
     int64_t equity = assets - L->bank_deposits;
     if (equity < 0) {
-        int64_t recap = -equity + (int64_t)floor(p->bank_car_min * (double)L->bank_firm_loans);
+        int64_t recap = -equity + fen_floor(p->bank_car_min * (double)L->bank_firm_loans);
         ledger_issue_bonds(w, recap);
         ledger_pay_bank(w, lt, acct_central(w), recap, FLOW_OTHER);
         w->central_spending += recap;

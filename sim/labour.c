@@ -83,7 +83,7 @@ static int32_t search_pick(const double *cum, int32_t k0, int32_t k1, double x)
 /* Take worker i out of firm f (exact integer atomics on the firm's counts). */
 static void leave_firm(world *w, size_t i, int32_t f)
 {
-    int64_t h = world_skill_of_tier(w->wk.tier[i]);
+    int64_t h = world_skill_of_tier(w, w->wk.tier[i]);
     __atomic_fetch_sub(&w->fm.employees[f], 1, __ATOMIC_RELAXED);
     __atomic_fetch_sub(&w->fm.skill[f], h, __ATOMIC_RELAXED);
     __atomic_fetch_sub(&w->fm.wage_bill[f], (int64_t)w->wk.wage[i], __ATOMIC_RELAXED);
@@ -93,11 +93,11 @@ static void leave_firm(world *w, size_t i, int32_t f)
  * wage (MODEL.md 5), in fen/month. */
 static int32_t wage_at(const world *w, int32_t f, int tier)
 {
-    double wage = w->fm.offer[f] * (double)world_skill_of_tier(tier) / SKILL_ONE;
+    double wage = w->fm.offer[f] * (double)world_skill_of_tier(w, tier) / SKILL_ONE;
     int n = w->fm.node[f];
     if (w->sc->nodes[n].kind != NODE_RURAL && wage < w->nd.min_wage[n]) wage = w->nd.min_wage[n];
     if (wage > 2e9) wage = 2e9;
-    return (int32_t)llround(wage);
+    return (int32_t)fen_floor(wage + 0.5);
 }
 
 void labour_run(world *w)
@@ -168,7 +168,7 @@ void labour_run(world *w)
         wk->months_unemployed[i] = 0;
         wk->flags[i] |= WF_HIRED_NOW;
         __atomic_fetch_add(&fm->employees[g], 1, __ATOMIC_RELAXED);
-        __atomic_fetch_add(&fm->skill[g], world_skill_of_tier(wk->tier[i]), __ATOMIC_RELAXED);
+        __atomic_fetch_add(&fm->skill[g], world_skill_of_tier(w, wk->tier[i]), __ATOMIC_RELAXED);
         __atomic_fetch_add(&fm->wage_bill[g], (int64_t)wage, __ATOMIC_RELAXED);
         __atomic_fetch_add(&fm->hires[g], 1, __ATOMIC_RELAXED);
     }

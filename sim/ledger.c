@@ -20,9 +20,10 @@ inc_status ledger_alloc(ledger *L, int n_agg, int n_nodes, int n_threads, inc_er
     L->n_agg = n_agg;
     L->n_threads = n_threads;
     L->agg = calloc((size_t)n_agg, sizeof(int64_t));
+    L->agg_sector = calloc((size_t)n_agg, 1);
     L->lgfv_debt = calloc((size_t)n_nodes, sizeof(int64_t));
     L->th = aligned_alloc(64, ((sizeof(ledger_thread) * (size_t)n_threads + 63) / 64) * 64);
-    if (!L->agg || !L->lgfv_debt || !L->th) {
+    if (!L->agg || !L->agg_sector || !L->lgfv_debt || !L->th) {
         ledger_free(L);
         return inc_fail(e, INC_ERR_NOMEM, "out of memory allocating the ledger (%d accounts)", n_agg);
     }
@@ -43,20 +44,31 @@ void ledger_free(ledger *L)
         for (int t = 0; t < L->n_threads; t++) free(L->th[t].pending);
     free(L->th);
     free(L->agg);
+    free(L->agg_sector);
     free(L->lgfv_debt);
     memset(L, 0, sizeof *L);
+}
+
+/* Sector of an aggregate account from the world's layout (fills agg_sector). */
+static ledger_sector agg_sector_of(const world *w, int k)
+{
+    if (k >= w->acc.clearing) return SEC_CLEARING;
+    if (k == w->acc.row) return SEC_ROW;
+    if (k == w->acc.central) return SEC_CENTRAL;
+    if (k >= w->acc.localgov) return SEC_LOCALGOV;
+    return SEC_OWNERS;
+}
+
+void ledger_index_sectors(world *w)
+{
+    for (int k = 0; k < w->L.n_agg; k++) w->L.agg_sector[k] = (uint8_t)agg_sector_of(w, k);
 }
 
 ledger_sector ledger_sector_of(const world *w, acct a)
 {
     if (a.kind == ACC_WORKER) return SEC_WORKERS;
     if (a.kind == ACC_FIRM) return SEC_FIRMS;
-    int k = (int)a.idx;
-    if (k >= w->acc.clearing) return SEC_CLEARING;
-    if (k == w->acc.row) return SEC_ROW;
-    if (k == w->acc.central) return SEC_CENTRAL;
-    if (k >= w->acc.localgov) return SEC_LOCALGOV;
-    return SEC_OWNERS;
+    return (ledger_sector)w->L.agg_sector[a.idx];
 }
 
 /* Add amt to an account's balance under the threading rules of ledger.h. */
@@ -78,6 +90,22 @@ void ledger_move(world *w, ledger_thread *lt, acct from, acct to, int64_t amt, l
     lt->sec_out[ledger_sector_of(w, from)] += amt;
     lt->sec_in[ledger_sector_of(w, to)] += amt;
     lt->flow[f] += amt;
+}
+
+void ledger_move_split(world *w, ledger_thread *lt, acct from, const int *to, const int64_t *amounts, int n,
+                       ledger_flow f)
+{
+    int64_t total = 0;
+    for (int k = 0; k < n; k++) {
+        assert(amounts[k] >= 0);
+        lt->pending[to[k]] += amounts[k];
+        lt->sec_in[w->L.agg_sector[to[k]]] += amounts[k];
+        total += amounts[k];
+    }
+    if (total == 0) return;
+    book(w, lt, from, -total);
+    lt->sec_out[ledger_sector_of(w, from)] += total;
+    lt->flow[f] += total;
 }
 
 void ledger_lend_firm(world *w, ledger_thread *lt, int32_t firm, int64_t amt)

@@ -47,9 +47,19 @@ typedef enum {
     FLOW_EQUITY,        /* owners -> entrants */
     FLOW_LIQUIDATION,   /* bankrupt firm's deposits and recovered capital */
     FLOW_SUBSIDIES,     /* grants and other subsidies to firms */
+    FLOW_CLEARING,      /* between clearing accounts (consumer pots to markets) */
     FLOW_OTHER,
     FLOW_COUNT
 } ledger_flow;
+
+/* floor(x) as an int64 count of fen, for |x| < 2^63: exact like floor(), and
+ * cheaper (no libm call). Every pro-rata or rate-times-balance amount in fen
+ * is rounded down with it, so residues are never negative. */
+static inline int64_t fen_floor(double x)
+{
+    int64_t i = (int64_t)x;
+    return x < (double)i ? i - 1 : i;
+}
 
 /* Per-thread booking scratch, padded to a cache line multiple so threads do
  * not share lines (DESIGN.md "Parallelism"). */
@@ -67,6 +77,7 @@ struct world;
 
 typedef struct {
     int64_t *agg;           /* balances of aggregate accounts, fen */
+    uint8_t *agg_sector;    /* institutional sector of each aggregate account */
     int n_agg;
     /* Liabilities of the governments, fen (assets of the bank). */
     int64_t *lgfv_debt;     /* per node: local government incl. LGFV debt */
@@ -94,7 +105,11 @@ typedef struct {
 inc_status ledger_alloc(ledger *L, int n_agg, int n_nodes, int n_threads, inc_err *e);
 void ledger_free(ledger *L);
 
-/* Institutional sector of an account (needs the world's aggregate layout). */
+/* Record the institutional sector of every aggregate account from the world's
+ * account layout (world_init calls it once). */
+void ledger_index_sectors(struct world *w);
+
+/* Institutional sector of an account. */
 ledger_sector ledger_sector_of(const struct world *w, acct a);
 
 /* Move amt >= 0 fen from one account to another, booked as flow kind f.
@@ -103,6 +118,12 @@ ledger_sector ledger_sector_of(const struct world *w, acct a);
  * programming error (assert). A move never checks for overdraft: callers
  * decide what they can afford; the audit checks the totals. */
 void ledger_move(struct world *w, ledger_thread *lt, acct from, acct to, int64_t amt, ledger_flow f);
+
+/* Move amounts[k] >= 0 fen from one account to aggregate account to[k], for
+ * k < n, booked as flow f: one debit, n credits (a buyer paying several
+ * markets' clearing accounts). Same threading rules as ledger_move. */
+void ledger_move_split(struct world *w, ledger_thread *lt, acct from, const int *to, const int64_t *amounts, int n,
+                       ledger_flow f);
 
 /* The bank lends amt fen to a firm: the firm's loans and deposits both rise. */
 void ledger_lend_firm(struct world *w, ledger_thread *lt, int32_t firm, int64_t amt);

@@ -78,7 +78,7 @@ void planning_run(world *w)
         fm->h_eff[f] = h_eff;
         int L = fm->employees[f];
         double hbar = L > 0 ? (double)fm->skill[f] / SKILL_ONE / L
-                            : (double)world_skill_of_tier(sec->min_tier > 0 ? sec->min_tier : 1) / SKILL_ONE;
+                            : (double)world_skill_of_tier(w, sec->min_tier > 0 ? sec->min_tier : 1) / SKILL_ONE;
         double lstar = hstar / hbar;
         int unfilled = fm->vacancies[f] > fm->hires[f];
         fm->layoff_p[f] = 0;
@@ -109,7 +109,7 @@ void planning_run(world *w)
             else if (fm->layoff_p[f] > 0 && w->nd.unemployment_rate[n] > p->firms_wage_cut_unemployment)
                 offer *= 1.0 - p->firms_wage_down;
             if (offer > mpl) offer = mpl;
-            double floor_offer = w->nd.min_wage[n] / ((double)world_skill_of_tier(sec->min_tier) / SKILL_ONE);
+            double floor_offer = w->nd.min_wage[n] / ((double)world_skill_of_tier(w, sec->min_tier) / SKILL_ONE);
             if (offer < floor_offer) offer = floor_offer;
         }
         fm->offer[f] = offer;
@@ -123,12 +123,12 @@ void planning_run(world *w)
         if (inv > cap) inv = cap;
         if (inv < 0 || (fm->flags[f] & FF_SHELL)) inv = 0;
         if ((fm->flags[f] & FF_NEW) && fm->capital[f] >= 0.9 * kstar) fm->flags[f] &= (uint16_t)~FF_NEW;
-        int64_t spend = (int64_t)floor(inv * pk * 100.0);
+        int64_t spend = fen_floor(inv * pk * 100.0);
         /* Borrow for investment up to the leverage cap; keep a wage buffer. */
         int64_t buffer = (int64_t)(p->firms_buffer_months * (double)fm->wage_bill[f]);
         int64_t need = spend + buffer - fm->deposits[f];
         if (need > 0) {
-            int64_t room = (int64_t)floor(p->firms_lev_max * w->lev_factor * value_k) - fm->loans[f];
+            int64_t room = fen_floor(p->firms_lev_max * w->lev_factor * value_k) - fm->loans[f];
             int64_t borrow = need < room ? need : room;
             if (borrow > 0) ledger_lend_firm(w, lt, f, borrow);
         }

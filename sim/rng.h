@@ -53,10 +53,12 @@ static inline philox4x32_ctr_t rng_block(const rng_keys *k, rng_stream s, uint64
     return philox4x32(c, k->key[s]);
 }
 
-/* Map 64 random bits to a double uniform on the open interval (0, 1). */
+/* Map 64 random bits to a double uniform on the open interval (0, 1): the top
+ * 52 bits plus one half, times 2^-52, so the largest value 1 - 2^-53 is exact
+ * (with 53 bits the half would round up to exactly 1). */
 static inline double rng_bits_to_u01(uint64_t x)
 {
-    return ((double)(x >> 11) + 0.5) * (1.0 / 9007199254740992.0);
+    return ((double)(x >> 12) + 0.5) * (1.0 / 4503599627370496.0);
 }
 
 /* Two independent uniforms on (0, 1) from one Philox call: u[0], u[1]. */

@@ -81,17 +81,29 @@ void stats_aggregate(world *w)
 
 /* Gini coefficient of employed workers' wages from a histogram of exact
  * counts and fen sums per bin (each bin's members at the bin mean). */
-static double wage_gini(const world *w, int64_t *cnt, int64_t *sum)
+static double wage_gini(world *w)
 {
+    int64_t *cnt = w->hist, *sum = w->hist + GINI_BINS;
+    for (int t = 0; t < w->n_threads; t++) memset(w->ts[t].hist, 0, sizeof(int64_t) * 2 * GINI_BINS);
+    const long nw = (long)w->wk.n;
+#pragma omp parallel
+    {
+        int64_t *c = w->ts[omp_get_thread_num()].hist, *s = c + GINI_BINS;
+#pragma omp for schedule(static)
+        for (long i = 0; i < nw; i++) {
+            if (w->wk.employer[i] < 0) continue;
+            int b = wage_bin(w->wk.wage[i]);
+            c[b]++;
+            s[b] += w->wk.wage[i];
+        }
+    }
     memset(cnt, 0, sizeof(int64_t) * GINI_BINS);
     memset(sum, 0, sizeof(int64_t) * GINI_BINS);
-    /* Serial: a pass over the wage column is cheap next to the month. */
-    for (size_t i = 0; i < w->wk.n; i++) {
-        if (w->wk.employer[i] < 0) continue;
-        int b = wage_bin(w->wk.wage[i]);
-        cnt[b]++;
-        sum[b] += w->wk.wage[i];
-    }
+    for (int t = 0; t < w->n_threads; t++)
+        for (int b = 0; b < GINI_BINS; b++) {
+            cnt[b] += w->ts[t].hist[b];
+            sum[b] += w->ts[t].hist[GINI_BINS + b];
+        }
     /* G = 1 - sum_k f_k (S_{k-1} + S_k), S cumulative income shares. */
     double n = 0, total = 0;
     for (int b = 0; b < GINI_BINS; b++) { n += (double)cnt[b]; total += (double)sum[b]; }
@@ -149,7 +161,7 @@ void stats_compute(world *w, stats_t *s, int64_t residual)
     /* Accrued sales: money paid into clearing accounts and not yet passed on
      * is the sellers' (MODEL.md 7), so GDP by production counts it. */
     int64_t clearing_now = 0;
-    for (int m = 0; m < w->mk.n_markets; m++) clearing_now += L->agg[w->acc.clearing + m];
+    for (int k = w->acc.clearing; k < w->acc.count; k++) clearing_now += L->agg[k];
     gdp_prod += (double)(clearing_now - w->clearing_prev);
     w->clearing_prev = clearing_now;
 
@@ -200,7 +212,7 @@ void stats_compute(world *w, stats_t *s, int64_t residual)
     NAT(bank_equity) = (double)(L->bank_firm_loans + L->bank_lgfv + L->bank_bonds - L->bank_deposits) * yuan;
     NAT(deposits) = (double)L->bank_deposits * yuan;
     s->i[OUT_NATIONAL_sfc_residual][0] = residual;
-    NAT(wage_gini) = wage_gini(w, w->hist, w->hist + GINI_BINS);
+    NAT(wage_gini) = wage_gini(w);
     NAT(pit) = (double)fl[FLOW_PIT] * yuan;
     NAT(cit) = (double)fl[FLOW_CIT] * yuan;
     NAT(central_deficit) = (double)(w->central_spending - w->central_revenue) * yuan;

@@ -14,10 +14,12 @@
 #include <string.h>
 #include <gsl/gsl_randist.h>
 
-int64_t world_skill_of_tier(int tier)
+/* Fill w->skill_of: h = exp(0.09 * (years - 9)) in SKILL_ONE units, with 6, 9,
+ * 12 and 15.5 years of schooling for tiers 0..3 (MODEL.md 3). */
+static void init_skills(world *w)
 {
-    static const double years[4] = {6.0, 9.0, 12.0, 15.5};
-    return (int64_t)llround(exp(0.09 * (years[tier] - 9.0)) * SKILL_ONE);
+    const double years[SC_TIERS] = {6.0, 9.0, 12.0, 15.5};
+    for (int e = 0; e < SC_TIERS; e++) w->skill_of[e] = (int64_t)llround(exp(0.09 * (years[e] - 9.0)) * SKILL_ONE);
 }
 
 /* calloc of n elements of size sz, recording failure in *ok. */
@@ -198,6 +200,7 @@ void world_free(world *w)
             free(w->ts[t].market_sum);
             free(w->ts[t].node_sum);
             free(w->ts[t].ns_real);
+            free(w->ts[t].hist);
             rng_gsl_free(w->ts[t].gsl);
         }
         free(w->ts);
@@ -215,7 +218,7 @@ static void apportion(int64_t total, const double *weights, int n, int64_t *out)
     double rem[SC_MAX_NODES];
     for (int k = 0; k < n; k++) {
         double x = sum > 0 ? (double)total * weights[k] / sum : 0;
-        out[k] = (int64_t)floor(x);
+        out[k] = fen_floor(x);
         rem[k] = x - (double)out[k];
         given += out[k];
     }
@@ -390,6 +393,7 @@ inc_status world_init(world *w, const scenario *sc, int threads, int64_t workers
     w->calendar = p->run_start;
     w->n_threads = threads > 0 ? threads : 1;
     rng_keys_init(&w->rk, (uint64_t)p->run_seed);
+    init_skills(w);
 
     int64_t total_workers = workers > 0 ? workers : llround(p->scale_labour_force / p->scale_persons_per_agent);
     if (total_workers < 1)
@@ -421,12 +425,14 @@ inc_status world_init(world *w, const scenario *sc, int threads, int64_t workers
     w->acc.central = 2 * N;
     w->acc.row = 2 * N + 1;
     w->acc.clearing = 2 * N + 2;
-    w->acc.count = 2 * N + 2 + S + N * S;
+    w->acc.pot = w->acc.clearing + S + N * S;
+    w->acc.count = w->acc.pot + N;
     if (!ok || ledger_alloc(&w->L, w->acc.count, N, w->n_threads, e) != INC_OK) {
         world_free(w);
         return inc_fail(e, INC_ERR_NOMEM, "out of memory building a world of %lld workers", (long long)total_workers);
     }
     w->hist = calloc(2 * 1600, sizeof(int64_t));
+    ledger_index_sectors(w);
     w->ts = calloc((size_t)w->n_threads, sizeof *w->ts);
     if (!w->ts || !w->hist) { world_free(w); return inc_fail(e, INC_ERR_NOMEM, "out of memory (thread scratch)"); }
     for (int t = 0; t < w->n_threads; t++) {
@@ -434,7 +440,8 @@ inc_status world_init(world *w, const scenario *sc, int threads, int64_t workers
         w->ts[t].node_sum = calloc((size_t)N * 16, sizeof(int64_t));
         w->ts[t].gsl = rng_gsl_alloc();
         w->ts[t].ns_real = calloc((size_t)N * (size_t)S * 2, sizeof(double));
-        if (!w->ts[t].ns_real || !w->ts[t].market_sum || !w->ts[t].node_sum || !w->ts[t].gsl) {
+        w->ts[t].hist = calloc(2 * 1600, sizeof(int64_t));
+        if (!w->ts[t].ns_real || !w->ts[t].hist || !w->ts[t].market_sum || !w->ts[t].node_sum || !w->ts[t].gsl) {
             world_free(w);
             return inc_fail(e, INC_ERR_NOMEM, "out of memory (thread scratch)");
         }
@@ -465,7 +472,7 @@ inc_status world_init(world *w, const scenario *sc, int threads, int64_t workers
         int n = w->wk.node[i];
         w->wk.flags[i] = 0;
         if (f < 0) continue;
-        int64_t h = world_skill_of_tier(w->wk.tier[i]);
+        int64_t h = world_skill_of_tier(w, w->wk.tier[i]);
         skill_node[n] += h;
         labour_share[n] += 1.0 - sc->sectors[w->fm.sector[f]].alpha;
         emp_node[n] += 1.0;
@@ -531,7 +538,7 @@ inc_status world_init(world *w, const scenario *sc, int threads, int64_t workers
         int32_t f = w->wk.employer[i];
         if (f < 0) continue;
         int n = w->wk.node[i];
-        double wage = w->fm.offer[f] * (double)world_skill_of_tier(w->wk.tier[i]) / SKILL_ONE;
+        double wage = w->fm.offer[f] * (double)world_skill_of_tier(w, w->wk.tier[i]) / SKILL_ONE;
         if (sc->nodes[n].kind != NODE_RURAL && wage < w->nd.min_wage[n]) wage = w->nd.min_wage[n];
         w->wk.wage[i] = (int32_t)llround(wage);
         w->fm.wage_bill[f] += w->wk.wage[i];

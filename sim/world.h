@@ -141,6 +141,7 @@ typedef struct {
     int central;
     int row;       /* rest of world */
     int clearing;  /* + market */
+    int pot;       /* + node: workers' consumer pot, split across markets (goods.c) */
     int count;
 } acct_layout;
 
@@ -150,6 +151,7 @@ typedef struct {
     int64_t *market_sum;  /* [n_markets] integer partials */
     int64_t *node_sum;    /* [n_nodes * 16] integer partials */
     double *ns_real;      /* [n_nodes * n_sectors * 2] real scratch (serial use) */
+    int64_t *hist;        /* [2 * 1600] wage histogram partials (stats.c) */
     rng_gsl *gsl;
     char pad[64];
 } thread_scratch;
@@ -175,6 +177,7 @@ typedef struct world {
     int calendar;           /* current month index 12*year + month-1 */
     int n_threads;
     double scale;           /* persons per agent */
+    int64_t skill_of[SC_TIERS]; /* skill units of each education tier (world_skill_of_tier) */
     rng_keys rk;
     workers_t wk;
     firms_t fm;
@@ -239,8 +242,8 @@ static inline acct acct_clearing(const world *w, int market) { return acct_agg(w
 int world_node_hosts(const world *w, int n, int s);
 
 /* Skill of a tier in SKILL_ONE units: h = exp(0.09 * (years - 9)), years 6, 9,
- * 12, 15.5 (MODEL.md 3: junior middle = 1). */
-int64_t world_skill_of_tier(int tier);
+ * 12, 15.5 (MODEL.md 3: junior middle = 1). Computed once into w->skill_of. */
+static inline int64_t world_skill_of_tier(const struct world *w, int tier);
 
 /* Allocate a firm slot (lowest free slot first, else a new one at the end);
  * zeroes its columns. Returns the id, or -1 when capacity is exhausted. */
@@ -249,5 +252,7 @@ int32_t world_firm_new(world *w);
  * by world_firm_slots_sort at the end of the month). */
 void world_firm_release(world *w, int32_t f);
 void world_firm_slots_sort(world *w);
+
+static inline int64_t world_skill_of_tier(const world *w, int tier) { return w->skill_of[tier]; }
 
 #endif
