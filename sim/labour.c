@@ -14,8 +14,7 @@
 #include <math.h>
 #include <string.h>
 
-/* Rebuild the per-node search lists from the firms' vacancies and offers. */
-static void build_search_lists(world *w)
+void labour_build_search_lists(world *w)
 {
     const firms_t *fm = &w->fm;
     search_lists *sl = &w->sl;
@@ -80,6 +79,14 @@ static int32_t search_pick(const double *cum, int32_t k0, int32_t k1, double x)
     return lo;
 }
 
+int32_t labour_pick(const world *w, int node, int tier, double u)
+{
+    const search_lists *sl = &w->sl;
+    int32_t k0 = sl->start[node], k1 = sl->tier_end[node * SC_TIERS + tier];
+    if (k1 <= k0) return -1;
+    return sl->firms[search_pick(sl->cum, k0, k1, u * sl->cum[k1 - 1])];
+}
+
 /* Take worker i out of firm f (exact integer atomics on the firm's counts). */
 static void leave_firm(world *w, size_t i, int32_t f)
 {
@@ -107,9 +114,8 @@ void labour_run(world *w)
     const sc_params *p = w->p;
     const uint32_t t = (uint32_t)w->t;
     const int revision = (w->calendar % 12) + 1 == p->labour_revision_month;
-    build_search_lists(w);
+    labour_build_search_lists(w);
     for (size_t f = 0; f < fm->n; f++) { fm->applications[f] = 0; fm->hires[f] = 0; }
-    const search_lists *sl = &w->sl;
     const long nw = (long)wk->n;
 
 #pragma omp parallel for schedule(static)
@@ -138,12 +144,10 @@ void labour_run(world *w)
         if (wk->training_left[i] > 0) continue;
         int searching = f < 0 || u[1] < p->labour_on_job_search;
         if (!searching || farm_worker) continue;
-        int n = wk->node[i];
-        int32_t k0 = sl->start[n], k1 = sl->tier_end[n * SC_TIERS + wk->tier[i]];
-        if (k1 <= k0) continue;
         double v[2];
         rng_u01x2(&w->rk, RNG_SEARCH, i, t, 0, 0, v);
-        int32_t g = sl->firms[search_pick(sl->cum, k0, k1, v[1] * sl->cum[k1 - 1])];
+        int32_t g = labour_pick(w, wk->node[i], wk->tier[i], v[1]);
+        if (g < 0) continue;
         int farm = w->sc->sectors[fm->sector[g]].agriculture;
         if (!farm && v[0] >= p->labour_mu) continue;
         if (g == f) continue;

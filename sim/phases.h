@@ -21,6 +21,15 @@ void planning_run(world *w);
 /* 3. labour.c: separations, search and matching per node and tier, hiring at
  *    the firm's offer, the yearly wage revision (MODEL.md 6). */
 void labour_run(world *w);
+/* Rebuild the search lists (world.sl) from the firms' vacancies and offers:
+ * per node, the firms with vacancies (and every farm) sorted by their sector's
+ * minimum tier, with cumulative weights vacancies * (offer / mean offer)^sigma_w
+ * (farms: employees + 1). Part of labour_run; exposed for tests. */
+void labour_build_search_lists(world *w);
+/* The firm a searcher of `tier` in `node` applies to for a uniform u in
+ * (0, 1): the first firm of the node's list open to the tier whose cumulative
+ * weight exceeds u times the total (MODEL.md 6). -1 when no firm is open. */
+int32_t labour_pick(const world *w, int node, int tier, double u);
 
 /* 4. production.c: Y = A G K^alpha H^(1-alpha), capped at desired output;
  *    shells produce nothing (MODEL.md 5). */
