@@ -40,7 +40,7 @@
 
 /* ---- the parameter table ------------------------------------------------ */
 
-typedef enum { T_REAL, T_INT, T_MONTH, T_PATH } ptype;
+typedef enum { T_REAL, T_INT, T_MONTH, T_PATH, T_NODES, T_SECTORS, T_SCHED } ptype;
 
 typedef struct {
     const char *sec, *key, *full; /* "firms", "chi", "firms.chi" */
@@ -55,6 +55,9 @@ typedef struct {
 #define PR_INT(lo, hi) 0.0, 0.0, (int64_t)(lo), (int64_t)(hi)
 #define PR_MONTH(lo, hi) 0.0, 0.0, (int64_t)(lo), (int64_t)(hi)
 #define PR_PATH(lo, hi) 0.0, 0.0, (int64_t)(lo), (int64_t)(hi)
+#define PR_NODES(lo, hi) 0.0, 0.0, (int64_t)(lo), (int64_t)(hi)
+#define PR_SECTORS(lo, hi) 0.0, 0.0, (int64_t)(lo), (int64_t)(hi)
+#define PR_SCHED(lo, hi) 0.0, 0.0, (int64_t)(lo), (int64_t)(hi)
 
 static const pinfo PARAMS[] = {
 #define PARAM(sec, key, type, lo, hi, unit, desc) \
@@ -161,11 +164,14 @@ static void format_range(const pinfo *pi, char *buf, size_t n)
     case T_REAL: snprintf(buf, n, "[%g, %g]", pi->lo, pi->hi); break;
     case T_INT: snprintf(buf, n, "[%" PRId64 ", %" PRId64 "]", pi->ilo, pi->ihi); break;
     case T_MONTH:
+    case T_SCHED:
         month_format(yyyymm_to_month(pi->ilo), a, sizeof a);
         month_format(yyyymm_to_month(pi->ihi), b, sizeof b);
-        snprintf(buf, n, "[%s, %s]", a, b);
+        snprintf(buf, n, pi->type == T_SCHED ? "[%s, %s], within the run" : "[%s, %s]", a, b);
         break;
     case T_PATH: snprintf(buf, n, "path"); break;
+    case T_NODES: snprintf(buf, n, "node names, comma separated, or none"); break;
+    case T_SECTORS: snprintf(buf, n, "sector names, comma separated, or none"); break;
     }
 }
 
@@ -382,7 +388,8 @@ static inc_status apply_value(sc_params *p, int i, const char *val, const char *
         memcpy(FIELD(p, i), &v, sizeof v);
         break;
     }
-    case T_MONTH: {
+    case T_MONTH:
+    case T_SCHED: {
         int v = month_parse(val);
         if (v < 0)
             return inc_fail(e, INC_ERR_PARSE, "%s: %s = '%s' is not a month: accepted YYYY-MM in %s", origin,
@@ -391,6 +398,22 @@ static inc_status apply_value(sc_params *p, int i, const char *val, const char *
             return inc_fail(e, INC_ERR_RANGE, "%s: %s = %s is out of range: accepted %s (%s)", origin, pi->full, val,
                             range, pi->unit);
         memcpy(FIELD(p, i), &v, sizeof v);
+        break;
+    }
+    case T_NODES:
+    case T_SECTORS: {
+        /* Names are checked against the tables once they are loaded
+         * (check_lists); here only the length and the comment rule. */
+        char *field = FIELD(p, i);
+        size_t cap = sizeof p->data_nodes;
+        if (strlen(val) >= cap)
+            return inc_fail(e, INC_ERR_RANGE, "%s: %s: the list is longer than %zu characters", origin, pi->full, cap - 1);
+        for (const char *c = val + 1; *c; c++)
+            if (*c == ';' && isspace((unsigned char)c[-1]))
+                return inc_fail(e, INC_ERR_PARSE, "%s: %s = %s: a name may not contain a blank followed by ';'", origin,
+                                pi->full, val);
+        memset(field, 0, cap);
+        memcpy(field, val, strlen(val));
         break;
     }
     case T_PATH: {
@@ -467,15 +490,23 @@ static inc_status check_consistency(const sc_params *p, const char *where, inc_e
 {
     const double mig[4] = {p->init_edu_migrant_0, p->init_edu_migrant_1, p->init_edu_migrant_2, p->init_edu_migrant_3};
     const double loc[4] = {p->init_edu_local_0, p->init_edu_local_1, p->init_edu_local_2, p->init_edu_local_3};
-    const double *sets[2] = {mig, loc};
-    const char *names[2] = {"init.edu_migrant", "init.edu_local"};
-    for (int k = 0; k < 2; k++) {
+    const double coh[4] = {p->skills_cohort_edu_0, p->skills_cohort_edu_1, p->skills_cohort_edu_2, p->skills_cohort_edu_3};
+    const double *sets[3] = {mig, loc, coh};
+    const char *names[3] = {"init.edu_migrant", "init.edu_local", "skills.cohort_edu"};
+    for (int k = 0; k < 3; k++) {
         const double *x = sets[k];
         double sum = x[0] + x[1] + x[2] + x[3];
         if (fabs(sum - 1) > SHARE_TOL)
             return inc_fail(e, INC_ERR_RANGE,
                             "%s: %s_0 + %s_1 + %s_2 + %s_3 = %g + %g + %g + %g = %.10g: accepted a sum of 1 (within %g)",
                             where, names[k], names[k], names[k], names[k], x[0], x[1], x[2], x[3], sum, SHARE_TOL);
+    }
+    if (p->sanctions_full < p->sanctions_start) {
+        char a[16], b[16];
+        month_format(p->sanctions_start, a, sizeof a);
+        month_format(p->sanctions_full, b, sizeof b);
+        return inc_fail(e, INC_ERR_RANGE, "%s: sanctions.full = %s is before sanctions.start = %s: accepted a month on or after it",
+                        where, b, a);
     }
     return INC_OK;
 }
@@ -1269,14 +1300,17 @@ static char *build_resolved(const char *head, const sc_params *p, const char *da
             sb_add(&b, "%s = %" PRId64 "\n", PARAMS[i].key, x);
             break;
         }
-        case T_MONTH: {
+        case T_MONTH:
+        case T_SCHED: {
             int x;
             memcpy(&x, f, sizeof x);
             month_format(x, v, sizeof v);
             sb_add(&b, "%s = %s\n", PARAMS[i].key, v);
             break;
         }
-        case T_PATH: sb_add(&b, "%s = %s\n", PARAMS[i].key, f); break;
+        case T_PATH:
+        case T_NODES:
+        case T_SECTORS: sb_add(&b, "%s = %s\n", PARAMS[i].key, f); break;
         }
     }
     sb_add(&b, "\n%s", data);
@@ -1315,6 +1349,132 @@ static char *scenario_name(const char *path)
     size_t n = strlen(base);
     if (n > 4 && !strcmp(base + n - 4, ".ini")) n -= 4;
     return strndup(base, n);
+}
+
+/* ---- lists of names and policy dates ------------------------------------ */
+
+/* Call fn(name, len, ctx) for each comma-separated name of list, blanks
+ * trimmed; "none" or an empty list has no names. Returns the first non-zero
+ * value fn returns, else 0. */
+static int for_each_name(const char *list, int (*fn)(const char *, size_t, void *), void *ctx)
+{
+    const char *c = list;
+    while (isspace((unsigned char)*c)) c++;
+    if (!*c || !strcmp(c, "none")) return 0;
+    while (*c) {
+        const char *a = c;
+        while (*c && *c != ',') c++;
+        const char *b = c;
+        while (a < b && isspace((unsigned char)*a)) a++;
+        while (b > a && isspace((unsigned char)b[-1])) b--;
+        int r = fn(a, (size_t)(b - a), ctx);
+        if (r) return r;
+        if (*c == ',') c++;
+    }
+    return 0;
+}
+
+typedef struct {
+    const char *names;  /* first name field */
+    size_t stride;      /* bytes between names */
+    int n;
+    uint8_t *mask;      /* may be NULL */
+    char bad[SC_NAME_LEN + 16];
+    int count;
+} name_match;
+
+static int match_name(const char *a, size_t len, void *vctx)
+{
+    name_match *m = vctx;
+    for (int k = 0; k < m->n; k++) {
+        const char *nm = m->names + (size_t)k * m->stride;
+        if (strlen(nm) == len && !strncmp(nm, a, len)) {
+            if (m->mask) m->mask[k] = 1;
+            m->count++;
+            return 0;
+        }
+    }
+    snprintf(m->bad, sizeof m->bad, "%.*s", (int)(len < SC_NAME_LEN ? len : SC_NAME_LEN), a);
+    return 1;
+}
+
+/* The name of the table closest to bad (for "did you mean"). */
+static const char *nearest_name(const char *names, size_t stride, int n, const char *bad)
+{
+    const char *best = NULL;
+    int bestd = 4;
+    for (int k = 0; k < n; k++) {
+        int d = edit_distance(bad, names + (size_t)k * stride);
+        if (d < bestd) { bestd = d; best = names + (size_t)k * stride; }
+    }
+    return best;
+}
+
+/* Whether the policy a SCHED date times is switched on: a date that times
+ * nothing may lie outside the run (a short run of a scenario without the
+ * policy), a date that times a policy in force must not. */
+static int sched_active(const sc_params *p, const char *key)
+{
+    if (!strncmp(key, "sanctions.", 10)) return p->sanctions_level > 0 || p->sanctions_export_cut > 0;
+    if (!strcmp(key, "policy.start")) {
+        int lists = strcmp(p->incentives_nodes, "none") && p->incentives_nodes[0] &&
+                    strcmp(p->incentives_sectors, "none") && p->incentives_sectors[0];
+        return lists || p->little_giants_count > 0 || p->skills_training_share > 0;
+    }
+    return 1;
+}
+
+/* Every NODES / SECTORS list names rows of the tables, and every SCHED date
+ * of a policy in force lies within the run. origin(i) says where key i was set. */
+static inc_status check_lists(const sc_params *p, const tables *t, const char *const *origin, const char *where,
+                              inc_err *e)
+{
+    int last = p->run_start + (int)p->run_months - 1;
+    for (int i = 0; i < N_PARAMS; i++) {
+        const char *from = origin && origin[i] ? origin[i] : where;
+        if (PARAMS[i].type == T_SCHED && sched_active(p, PARAMS[i].full)) {
+            int v;
+            memcpy(&v, CFIELD(p, i), sizeof v);
+            if (v < p->run_start || v > last) {
+                char a[16], b[16], c[16];
+                month_format(v, a, sizeof a);
+                month_format(p->run_start, b, sizeof b);
+                month_format(last, c, sizeof c);
+                return inc_fail(e, INC_ERR_RANGE,
+                                "%s: %s = %s is outside the run: accepted a month from %s to %s (run.start and "
+                                "run.months)",
+                                from, PARAMS[i].full, a, b, c);
+            }
+        }
+        if (PARAMS[i].type != T_NODES && PARAMS[i].type != T_SECTORS) continue;
+        int nodes = PARAMS[i].type == T_NODES;
+        name_match m = {nodes ? t->nodes[0].name : t->sectors[0].name, nodes ? sizeof(sc_node) : sizeof(sc_sector),
+                        nodes ? t->n_nodes : t->n_sectors, NULL, "", 0};
+        if (for_each_name(CFIELD(p, i), match_name, &m)) {
+            const char *near = nearest_name(m.names, m.stride, m.n, m.bad);
+            char hint[SC_NAME_LEN + 32] = "";
+            if (near) snprintf(hint, sizeof hint, " (did you mean '%s'?)", near);
+            return inc_fail(e, INC_ERR_KEY, "%s: %s: '%s' is not a %s of %s%s", from, PARAMS[i].full, m.bad,
+                            nodes ? "node" : "sector", nodes ? p->data_nodes : p->data_sectors, hint);
+        }
+    }
+    return INC_OK;
+}
+
+int scenario_nodes_mask(const scenario *sc, const char *list, uint8_t *mask)
+{
+    memset(mask, 0, (size_t)sc->n_nodes);
+    if (sc->n_nodes == 0) return 0;
+    name_match m = {sc->nodes[0].name, sizeof(sc_node), sc->n_nodes, mask, "", 0};
+    return for_each_name(list, match_name, &m) ? -1 : m.count;
+}
+
+int scenario_sectors_mask(const scenario *sc, const char *list, uint8_t *mask)
+{
+    memset(mask, 0, (size_t)sc->n_sectors);
+    if (sc->n_sectors == 0) return 0;
+    name_match m = {sc->sectors[0].name, sizeof(sc_sector), sc->n_sectors, mask, "", 0};
+    return for_each_name(list, match_name, &m) ? -1 : m.count;
 }
 
 inc_status scenario_load(scenario *sc, const char *path, const char *const *sets, int n_sets, inc_err *e)
@@ -1374,6 +1534,7 @@ inc_status scenario_load(scenario *sc, const char *path, const char *const *sets
         snprintf(cs, sizeof cs, "%s: data.sectors", L->origin[is]);
         st = tables_load(&t, &L->p, cn, cs, e);
     }
+    if (st == INC_OK) st = check_lists(&L->p, &t, (const char *const *)L->origin, path, e);
     if (st == INC_OK) {
         sc->name = scenario_name(path);
         sc->path = strdup(path);
@@ -1422,6 +1583,10 @@ inc_status scenario_set(scenario *sc, const char *assignment, inc_err *e)
         snprintf(cn, sizeof cn, "%s: data.nodes", where);
         snprintf(cs, sizeof cs, "%s: data.sectors", where);
         st = tables_load(&t, p, cn, cs, e);
+    }
+    if (st == INC_OK) {
+        tables cur = {sc->nodes, sc->n_nodes, sc->sectors, sc->n_sectors, NULL, NULL};
+        st = check_lists(p, reload ? &t : &cur, NULL, where, e);
     }
     if (st == INC_OK) {
         /* The head ends where the first section starts; the data block is

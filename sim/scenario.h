@@ -59,13 +59,19 @@ typedef struct {
 
 /* The scalar parameters: one field section_key per PARAM line.
  * REAL -> double, INT -> int64_t, MONTH -> int (months since year 0, i.e.
- * 12*year + month-1), PATH -> char[512] (absolute or relative to cwd). */
+ * 12*year + month-1), PATH -> char[512] (absolute or relative to cwd),
+ * NODES / SECTORS -> char[512]: a comma-separated list of names from the node
+ * or sector table ("none" or empty for no name), checked against the tables;
+ * SCHED -> int like MONTH, and it must lie within the run (a policy date). */
 typedef struct {
 #define PARAM(sec, key, type, lo, hi, unit, desc) PARAM_FIELD_##type(sec##_##key);
 #define PARAM_FIELD_REAL(f) double f
 #define PARAM_FIELD_INT(f) int64_t f
 #define PARAM_FIELD_MONTH(f) int f
 #define PARAM_FIELD_PATH(f) char f[512]
+#define PARAM_FIELD_NODES(f) char f[512]
+#define PARAM_FIELD_SECTORS(f) char f[512]
+#define PARAM_FIELD_SCHED(f) int f
 #include "params.def"
 #undef PARAM
 } sc_params;
@@ -99,6 +105,13 @@ inc_status scenario_load(scenario *sc, const char *path, const char *const *sets
 inc_status scenario_set(scenario *sc, const char *assignment, inc_err *e);
 
 void scenario_free(scenario *sc);
+
+/* Mark the names of a NODES or SECTORS list in mask (n entries, 1 = listed,
+ * indices of the node or sector table). Returns the number of names marked,
+ * or -1 if a name is not in the table (scenario_load has already rejected
+ * such lists). */
+int scenario_nodes_mask(const scenario *sc, const char *list, uint8_t *mask);
+int scenario_sectors_mask(const scenario *sc, const char *list, uint8_t *mask);
 
 /* Month index <-> "YYYY-MM" (buf of at least 8 bytes). month_parse returns -1 on
  * a malformed string. */

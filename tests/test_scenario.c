@@ -84,7 +84,12 @@ static void gen_REAL(gen *g, const char *sec, const char *key, double lo, double
 {
     if (!gen_key(g, sec, key)) return;
     double v = (lo + hi) / 2;
-    if (!strncmp(key, "edu_", 4)) v = 0.25;
+    if (!strncmp(key, "edu_", 4) || strstr(key, "_edu_")) v = 0.25;
+    /* Policies whose dates must lie within the run are off in the base. */
+    if ((!strcmp(sec, "sanctions") && (!strcmp(key, "level") || !strcmp(key, "export_cut"))) ||
+        (!strcmp(sec, "little_giants") && !strcmp(key, "count")) ||
+        (!strcmp(sec, "skills") && !strcmp(key, "training_share")))
+        v = 0;
     fprintf(g->f, "%.17g\n", v);
 }
 
@@ -103,6 +108,25 @@ static void gen_PATH(gen *g, const char *sec, const char *key, int lo, int hi)
     (void)lo;
     (void)hi;
     if (gen_key(g, sec, key)) fprintf(g->f, "%s.csv\n", key);
+}
+
+/* A policy date: the generated run starts at the MONTH midpoint, so this
+ * date is the run's first month, inside the run. */
+static void gen_SCHED(gen *g, const char *sec, const char *key, int lo, int hi)
+{
+    gen_MONTH(g, sec, key, lo, hi);
+}
+
+static void gen_NODES(gen *g, const char *sec, const char *key, int lo, int hi)
+{
+    (void)lo;
+    (void)hi;
+    if (gen_key(g, sec, key)) fprintf(g->f, "none\n");
+}
+
+static void gen_SECTORS(gen *g, const char *sec, const char *key, int lo, int hi)
+{
+    gen_NODES(g, sec, key, lo, hi);
 }
 
 /* Write a complete scenario file (minus key `skip`) named `name`. */
@@ -698,6 +722,19 @@ static void check_monthly_PATH(const scenario *sc, const char *p, const char *m,
     CU_ASSERT_STRING_EQUAL(p, m);
 }
 
+static void check_monthly_SCHED(const scenario *sc, int p, int m, const char *u, int *c)
+{
+    check_monthly_MONTH(sc, p, m, u, c);
+}
+static void check_monthly_NODES(const scenario *sc, const char *p, const char *m, const char *u, int *c)
+{
+    check_monthly_PATH(sc, p, m, u, c);
+}
+static void check_monthly_SECTORS(const scenario *sc, const char *p, const char *m, const char *u, int *c)
+{
+    check_monthly_PATH(sc, p, m, u, c);
+}
+
 static void test_monthly(void)
 {
     setup();
@@ -728,6 +765,9 @@ static int eq_REAL(double a, double b) { return memcmp(&a, &b, sizeof a) == 0; }
 static int eq_INT(int64_t a, int64_t b) { return a == b; }
 static int eq_MONTH(int a, int b) { return a == b; }
 static int eq_PATH(const char *a, const char *b) { return !strcmp(a, b); }
+static int eq_SCHED(int a, int b) { return a == b; }
+static int eq_NODES(const char *a, const char *b) { return !strcmp(a, b); }
+static int eq_SECTORS(const char *a, const char *b) { return !strcmp(a, b); }
 
 static int params_equal(const sc_params *a, const sc_params *b)
 {
@@ -882,6 +922,64 @@ static void test_month(void)
     CU_ASSERT_STRING_EQUAL(small, "2019");
 }
 
+/* Lists of names are checked against the tables; policy dates against the
+ * run; both errors name the key and where it was set. */
+static void test_lists_and_dates(void)
+{
+    setup();
+    inc_err e = {0};
+    scenario sc;
+    /* Names from the fixture tables (NODES_CSV, SECTORS_CSV). */
+    const char *ok[] = {"incentives.sectors=semiconductors, manufacturing"};
+    inc_status st = load(&sc, "base.ini", ok, 1, &e);
+    if (st) fprintf(stderr, "\n  %s\n", e.msg);
+    CU_ASSERT_EQUAL_FATAL(st, INC_OK);
+    uint8_t mask[SC_MAX_SECTORS];
+    CU_ASSERT_EQUAL(scenario_sectors_mask(&sc, sc.p.incentives_sectors, mask), 2);
+    int semi = -1;
+    for (int s = 0; s < sc.n_sectors; s++)
+        if (!strcmp(sc.sectors[s].name, "semiconductors")) semi = s;
+    CU_ASSERT_FATAL(semi >= 0);
+    CU_ASSERT_EQUAL(mask[semi], 1);
+    CU_ASSERT_EQUAL(scenario_sectors_mask(&sc, "none", mask), 0);
+    CU_ASSERT_EQUAL(scenario_sectors_mask(&sc, "quantum", mask), -1);
+    scenario_free(&sc);
+
+    const char *bad[] = {"incentives.sectors=semiconductors, semiconductor"};
+    expect_fail("base.ini", bad, 1, INC_ERR_KEY, &e);
+    CU_ASSERT(strstr(e.msg, "incentives.sectors") != NULL);
+    CU_ASSERT(strstr(e.msg, "'semiconductor' is not a sector") != NULL);
+    CU_ASSERT(strstr(e.msg, "did you mean 'semiconductors'") != NULL);
+
+    /* In a file: the message names the file and line. */
+    wfile("badlist.ini", "extends = base.ini\n[incentives]\nnodes = Atlantis\n");
+    expect_fail("badlist.ini", NULL, 0, INC_ERR_KEY, &e);
+    CU_ASSERT(strstr(e.msg, "badlist.ini:3") != NULL);
+    CU_ASSERT(strstr(e.msg, "'Atlantis' is not a node") != NULL);
+
+    /* A policy date outside the run (the generated run is 2000-06 + 600
+     * months) is an error when its policy is on (the generated base has
+     * sanctions.level > 0), and ignored when it is off. */
+    const char *late[] = {"sanctions.level=0.5", "sanctions.start=2099-01", "sanctions.full=2099-02"};
+    expect_fail("base.ini", late, 3, INC_ERR_RANGE, &e);
+    const char *late_off[] = {"sanctions.start=2099-01", "sanctions.full=2099-02"};
+    CU_ASSERT_EQUAL(load(&sc, "base.ini", late_off, 2, &e), INC_OK);
+    scenario_free(&sc);
+    CU_ASSERT(strstr(e.msg, "sanctions.start = 2099-01 is outside the run") != NULL);
+    CU_ASSERT(strstr(e.msg, "2000-06 to 2050-05") != NULL);
+    wfile("early.ini", "extends = base.ini\n[policy]\nstart = 1999-12\n[little_giants]\ncount = 10\n");
+    expect_fail("early.ini", NULL, 0, INC_ERR_RANGE, &e);
+    CU_ASSERT(strstr(e.msg, "early.ini:3") != NULL);
+    CU_ASSERT(strstr(e.msg, "policy.start") != NULL);
+    /* Shortening the run can push a date out of it. */
+    const char *shorter[] = {"run.months=1"};
+    CU_ASSERT_EQUAL(load(&sc, "base.ini", shorter, 1, &e), INC_OK);
+    scenario_free(&sc);
+    wfile("inside.ini", "extends = base.ini\n[sanctions]\nfull = 2001-01\nlevel = 1\n");
+    expect_fail("inside.ini", shorter, 1, INC_ERR_RANGE, &e);
+    CU_ASSERT(strstr(e.msg, "sanctions.full") != NULL);
+}
+
 static void test_print_params(void)
 {
     char *text = NULL;
@@ -950,6 +1048,7 @@ int main(void)
         {"long lines", test_long_lines},
         {"two scenarios", test_two_scenarios},
         {"months", test_month},
+        {"lists of names and policy dates", test_lists_and_dates},
         {"parameter table", test_print_params},
         {"[scenario] section and CRLF", test_scenario_section},
         {NULL, NULL},
