@@ -87,10 +87,10 @@ int32_t labour_pick(const world *w, int node, int tier, double u)
     return sl->firms[search_pick(sl->cum, k0, k1, u * sl->cum[k1 - 1])];
 }
 
-/* Take worker i out of firm f (exact integer atomics on the firm's counts). */
-static void leave_firm(world *w, size_t i, int32_t f)
+void labour_leave_firm(world *w, size_t i, int32_t f)
 {
     int64_t h = world_skill_of_tier(w, w->wk.tier[i]);
+    if (w->wk.tier[i] >= 2) __atomic_fetch_sub(&w->fm.skilled[f], 1, __ATOMIC_RELAXED);
     __atomic_fetch_sub(&w->fm.employees[f], 1, __ATOMIC_RELAXED);
     __atomic_fetch_sub(&w->fm.skill[f], h, __ATOMIC_RELAXED);
     __atomic_fetch_sub(&w->fm.wage_bill[f], (int64_t)w->wk.wage[i], __ATOMIC_RELAXED);
@@ -130,7 +130,7 @@ void labour_run(world *w)
         if (f >= 0) {
             if ((fm->layoff_p[f] > 0 && u[0] < fm->layoff_p[f]) ||
                 (!farm_worker && u[0] > 1.0 - p->firms_quit_rate)) {
-                leave_firm(w, i, f);
+                labour_leave_firm(w, i, f);
                 wk->employer[i] = -1;
                 wk->months_unemployed[i] = 0;
                 f = -1;
@@ -165,13 +165,14 @@ void labour_run(world *w)
         double pr = farm ? 1.0 : (double)fm->vacancies[g] / (double)fm->applications[g];
         if (pr < 1.0 && rng_u01(&w->rk, RNG_HIRE, i, t, 0, 0) >= pr) continue;
         int32_t f = wk->employer[i];
-        if (f >= 0) leave_firm(w, i, f);
+        if (f >= 0) labour_leave_firm(w, i, f);
         int32_t wage = wage_at(w, g, wk->tier[i]);
         wk->employer[i] = g;
         wk->wage[i] = wage;
         wk->months_unemployed[i] = 0;
         wk->flags[i] |= WF_HIRED_NOW;
         __atomic_fetch_add(&fm->employees[g], 1, __ATOMIC_RELAXED);
+        if (wk->tier[i] >= 2) __atomic_fetch_add(&fm->skilled[g], 1, __ATOMIC_RELAXED);
         __atomic_fetch_add(&fm->skill[g], world_skill_of_tier(w, wk->tier[i]), __ATOMIC_RELAXED);
         __atomic_fetch_add(&fm->wage_bill[g], (int64_t)wage, __ATOMIC_RELAXED);
         __atomic_fetch_add(&fm->hires[g], 1, __ATOMIC_RELAXED);

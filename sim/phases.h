@@ -30,6 +30,10 @@ void labour_build_search_lists(world *w);
  * (0, 1): the first firm of the node's list open to the tier whose cumulative
  * weight exceeds u times the total (MODEL.md 6). -1 when no firm is open. */
 int32_t labour_pick(const world *w, int node, int tier, double u);
+/* Take employed worker i out of its firm f: the firm's employee, skilled,
+ * skill and wage-bill counts fall by the worker's (exact integer atomics, safe
+ * in a parallel loop over workers). The caller sets employer[i] = -1. */
+void labour_leave_firm(world *w, size_t i, int32_t f);
 
 /* 4. production.c: Y = A G K^alpha H^(1-alpha), capped at desired output;
  *    shells produce nothing (MODEL.md 5). */
@@ -50,7 +54,23 @@ void productivity_run(world *w);
 /* 8. entry.c: new firms per node and sector, funded by owners (MODEL.md 10). */
 void entry_run(world *w);
 
-/* 9-11. migration.c, skills.c, land.c: MODEL.md 11-13 (next issue). */
+/* 8b. giants.c: each January the central government picks the little
+ *     giants; their grants, tax rate and directed credit (MODEL.md 10). */
+void giants_run(world *w);
+
+/* 9. migration.c: workers reconsider where to live (Harris-Todaro random
+ *    utility over their node, hukou node and gravity draws); movers pay
+ *    their moving cost and quit their job; the origin-destination matrix of
+ *    the year accumulates in nd.od (MODEL.md 11). */
+void migration_run(world *w);
+
+/* 10. skills.c: training places, enrolment and completion; retirement and
+ *     young entrants (MODEL.md 12). */
+void skills_run(world *w);
+
+/* 11. land.c: land price index per node, land sales to firms for their new
+ *     hires (discounts for target firms count as subsidies) (MODEL.md 13). */
+void land_run(world *w);
 
 /* 12. government.c: interest on public debt, central transfers, borrowing
  *     and repayment, bank capital (MODEL.md 8, 14). */

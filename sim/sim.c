@@ -15,6 +15,13 @@ static void begin_month(world *w)
     memset(w->nd.entries, 0, sizeof(int32_t) * (size_t)N * (size_t)S);
     memset(w->nd.exits, 0, sizeof(int32_t) * (size_t)N * (size_t)S);
     memset(w->nd.bankruptcies, 0, sizeof(int32_t) * (size_t)N * (size_t)S);
+    memset(w->nd.wannabe_entries, 0, sizeof(int32_t) * (size_t)N * (size_t)S);
+    memset(w->nd.shell_entries, 0, sizeof(int32_t) * (size_t)N * (size_t)S);
+    memset(w->nd.in_migrants, 0, sizeof(int32_t) * (size_t)N);
+    memset(w->nd.out_migrants, 0, sizeof(int32_t) * (size_t)N);
+    memset(w->nd.subsidies, 0, sizeof(int64_t) * (size_t)N);
+    if (w->calendar % 12 == 0) memset(w->nd.od, 0, sizeof(int64_t) * (size_t)N * (size_t)N);
+    w->year_closed = 0;
     w->central_revenue = 0;
     w->central_spending = 0;
 }
@@ -29,8 +36,11 @@ inc_status sim_month(world *w, stats_t *st, inc_err *e)
     goods_run(w);         /* 5. goods market */
     finance_run(w);       /* 6. income and finance */
     productivity_run(w);  /* 7. productivity */
-    entry_run(w);         /* 8. entry */
-    /* 9. migration, 10. skills, 11. land: MODEL.md 11-13, next issue. */
+    entry_run(w);         /* 8. entry under incentives */
+    giants_run(w);        /*    little giants (each January) */
+    migration_run(w);     /* 9. migration */
+    skills_run(w);        /* 10. skills */
+    land_run(w);          /* 11. land */
     government_run(w);    /* 12. government budgets and debt */
     world_firm_slots_sort(w);
 
@@ -60,6 +70,7 @@ inc_status sim_month(world *w, stats_t *st, inc_err *e)
                                 stats_group_name(stats_table[k].group), stats_table[k].name, j);
             }
     }
+    w->year_closed = (w->calendar % 12 == 11) || (w->t == w->months - 1);
     w->t++;
     w->calendar++;
     return INC_OK;

@@ -12,7 +12,13 @@
 #include <omp.h>
 
 /* Slots of thread_scratch.node_sum per node (16 per node). */
-enum { AG_RES = 0, AG_EMP, AG_UNEMP, AG_HUKOU, AG_WAGE, AG_MIGR, AG_TIER0, AG_SLOTS = 16 };
+enum {
+    AG_RES = 0, AG_EMP, AG_UNEMP, AG_HUKOU, AG_WAGE, AG_MIGR, AG_TRAIN,
+    AG_EMP_TIER = 8,        /* + tier: employed */
+    AG_SLOTS = 16
+};
+/* Per-tier slots live in a second block of the same scratch (node_sum has
+ * 16 slots per node; tiers need 3 x 4 more): see stats_aggregate. */
 
 /* Wage histogram for the Gini: log-spaced bins of 1% width from 1 yuan. */
 #define GINI_BINS 1600
@@ -28,22 +34,30 @@ void stats_aggregate(world *w)
     const int N = w->n_nodes;
     const long nw = (long)w->wk.n;
     for (int t = 0; t < w->n_threads; t++) memset(w->ts[t].node_sum, 0, sizeof(int64_t) * (size_t)N * AG_SLOTS);
+    for (int t = 0; t < w->n_threads; t++) memset(w->ts[t].tier_sum, 0, sizeof(int64_t) * (size_t)N * 3 * SC_TIERS);
 #pragma omp parallel
     {
         int64_t *ns = w->ts[omp_get_thread_num()].node_sum;
+        int64_t *tiers = w->ts[omp_get_thread_num()].tier_sum;
 #pragma omp for schedule(static)
         for (long i = 0; i < nw; i++) {
-            int n = w->wk.node[i];
+            int n = w->wk.node[i], e = w->wk.tier[i];
             int64_t *a = ns + n * AG_SLOTS;
+            int64_t *tier = tiers + (size_t)n * 3 * SC_TIERS;
             a[AG_RES]++;
+            tier[e]++;                                   /* residents by tier */
             if (w->wk.hukou[i] == n) a[AG_HUKOU]++;
             else a[AG_MIGR]++;
             if (w->wk.employer[i] >= 0) {
                 a[AG_EMP]++;
                 a[AG_WAGE] += w->wk.wage[i];
-                a[AG_TIER0 + w->wk.tier[i]]++;
-            } else if (w->wk.training_left[i] == 0) {
+                a[AG_EMP_TIER + e]++;
+                tier[2 * SC_TIERS + e] += w->wk.wage[i]; /* wage sum by tier */
+            } else if (w->wk.training_left[i] > 0) {
+                a[AG_TRAIN]++;
+            } else {
                 a[AG_UNEMP]++;
+                tier[SC_TIERS + e]++;                    /* unemployed by tier */
             }
         }
     }
@@ -58,7 +72,23 @@ void stats_aggregate(world *w)
         nd->unemployed[n] = v[AG_UNEMP];
         nd->hukou_residents[n] = v[AG_HUKOU];
         nd->wage_sum[n] = v[AG_WAGE];
-        for (int e = 0; e < SC_TIERS; e++) nd->employed_tier[n * SC_TIERS + e] = v[AG_TIER0 + e];
+        int64_t emp_skilled = 0;
+        for (int e = 0; e < SC_TIERS; e++) {
+            int64_t r = 0, u = 0, ws = 0;
+            for (int t = 0; t < w->n_threads; t++) {
+                const int64_t *tier = w->ts[t].tier_sum + (size_t)n * 3 * SC_TIERS;
+                r += tier[e];
+                u += tier[SC_TIERS + e];
+                ws += tier[2 * SC_TIERS + e];
+            }
+            nd->employed_tier[n * SC_TIERS + e] = v[AG_EMP_TIER + e];
+            nd->residents_tier[n * SC_TIERS + e] = r;
+            nd->unemployed_tier[n * SC_TIERS + e] = u;
+            nd->wage_sum_tier[n * SC_TIERS + e] = ws;
+            if (e >= 2) emp_skilled += v[AG_EMP_TIER + e];
+        }
+        nd->skilled_share[n] = v[AG_EMP] > 0 ? (double)emp_skilled / (double)v[AG_EMP] : 0.0;
+        nd->trainees[n] = (int32_t)v[AG_TRAIN];
         nd->unemployment_rate[n] = v[AG_RES] > 0 ? (double)v[AG_UNEMP] / (double)v[AG_RES] : 0.0;
         nd->weighted_residents[n] = (double)v[AG_HUKOU] + w->p->government_phi_services * (double)v[AG_MIGR];
         double mean_wage = v[AG_EMP] > 0 ? (double)v[AG_WAGE] / (double)v[AG_EMP] : nd->wage0[n];
@@ -70,6 +100,18 @@ void stats_aggregate(world *w)
         w0sum += nd->wage0[n] * (double)v[AG_EMP];
     }
     w->wage_index = w0sum > 0 ? wsum / w0sum : 1.0;
+    /* Mean ln A of alive firms per node-sector (spillovers, entrants' start),
+     * serial over firms in id order. */
+    const int S = w->n_sectors;
+    double *cnt = w->ts[0].ns_real;
+    for (int k = 0; k < N * S; k++) { nd->mean_ln_a[k] = 0; cnt[k] = 0; }
+    for (size_t f = 0; f < w->fm.n; f++) {
+        if (!(w->fm.flags[f] & FF_ALIVE)) continue;
+        int k = w->fm.node[f] * S + w->fm.sector[f];
+        nd->mean_ln_a[k] += w->fm.ln_a[f];
+        cnt[k] += 1;
+    }
+    for (int k = 0; k < N * S; k++) nd->mean_ln_a[k] = cnt[k] > 0 ? nd->mean_ln_a[k] / cnt[k] : 0.0;
     /* Price level: current over start-of-run prices, weighted by output. */
     double num = 0, den = 0;
     for (int m = 0; m < w->mk.n_markets; m++) {
@@ -152,6 +194,8 @@ void stats_compute(world *w, stats_t *s, int64_t residual)
         ya += fm->output[f] * fm->ln_a[f];
         yw += fm->output[f];
         NODE(firms_alive)[n] += sc;
+        if (fm->flags[f] & FF_ZOMBIE) NODE(zombies)[n] += sc;
+        if (fm->giant_until[f] > w->t) NAT(little_giants) += sc;
         NODE(vacancies)[n] += fm->vacancies[f] * sc;
         NS(firms)[k] += sc;
         NS(employment)[k] += fm->employees[f] * sc;
@@ -216,6 +260,14 @@ void stats_compute(world *w, stats_t *s, int64_t residual)
     NAT(pit) = (double)fl[FLOW_PIT] * yuan;
     NAT(cit) = (double)fl[FLOW_CIT] * yuan;
     NAT(central_deficit) = (double)(w->central_spending - w->central_revenue) * yuan;
+    NAT(sanction) = w->sanction;
+    int64_t tier2 = 0, all = 0;
+    for (int n = 0; n < N; n++)
+        for (int e = 0; e < SC_TIERS; e++) {
+            all += w->nd.residents_tier[n * SC_TIERS + e];
+            if (e >= 2) tier2 += w->nd.residents_tier[n * SC_TIERS + e];
+        }
+    NAT(tier2plus_share) = all > 0 ? (double)tier2 / (double)all : 0;
 
     double entries = 0, exits = 0, bankr = 0;
     for (int n = 0; n < N; n++) {
@@ -230,10 +282,19 @@ void stats_compute(world *w, stats_t *s, int64_t residual)
         NODE(lg_revenue)[n] = (double)w->nd.lg_revenue[n] * yuan;
         NODE(lg_spending)[n] = (double)w->nd.lg_spending[n] * yuan;
         NODE(lgfv_debt)[n] = (double)L->lgfv_debt[n] * yuan;
+        NODE(in_migrants)[n] = w->nd.in_migrants[n] * sc;
+        NODE(out_migrants)[n] = w->nd.out_migrants[n] * sc;
+        NODE(trainees)[n] = w->nd.trainees[n] * sc;
+        NODE(subsidies)[n] = (double)w->nd.subsidies[n] * yuan;
+        NODE(skilled_share)[n] = w->nd.skilled_share[n];
+        NAT(movers) += w->nd.in_migrants[n] * sc;
+        NAT(subsidies) += (double)w->nd.subsidies[n] * yuan;
         for (int sct = 0; sct < S; sct++) {
             int k = n * S + sct;
             NS(entries)[k] = w->nd.entries[k] * sc;
             NS(exits)[k] = w->nd.exits[k] * sc;
+            NS(wannabe_entries)[k] = w->nd.wannabe_entries[k] * sc;
+            NS(shell_entries)[k] = w->nd.shell_entries[k] * sc;
             NODE(entries)[n] += w->nd.entries[k] * sc;
             NODE(exits)[n] += w->nd.exits[k] * sc;
             entries += w->nd.entries[k];

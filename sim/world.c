@@ -64,7 +64,7 @@ double world_bytes_per_worker(const world *w)
 #define FIRM_COLUMNS(X)                                                                            \
     X(node) X(sector) X(flags) X(birth) X(q) X(ln_a) X(capital) X(expected)         \
     X(inventory) X(planned) X(output) X(sold) X(offer) X(layoff_p) X(h_eff) X(invest) X(inv_change_value) X(employees) X(vacancies)        \
-    X(applications) X(hires) X(skill) X(deposits) X(loans) X(subsidies) X(wage_bill) X(revenue)    \
+    X(applications) X(hires) X(skilled) X(giant_until) X(cit_until) X(grant_left) X(skill) X(deposits) X(loans) X(subsidies) X(wage_bill) X(revenue)    \
     X(profit)
 
 static int firms_alloc(firms_t *fm, size_t cap)
@@ -143,6 +143,19 @@ static int nodes_alloc(nodes_t *nd, int N, int S)
     nd->lg_spending = zalloc(n, sizeof(int64_t), &ok);
     nd->value_added = zalloc(n * (size_t)S, sizeof(double), &ok);
     nd->value_added_real = zalloc(n * (size_t)S, sizeof(double), &ok);
+    nd->unemployed_tier = zalloc(n * SC_TIERS, sizeof(int64_t), &ok);
+    nd->wage_sum_tier = zalloc(n * SC_TIERS, sizeof(int64_t), &ok);
+    nd->residents_tier = zalloc(n * SC_TIERS, sizeof(int64_t), &ok);
+    nd->skilled_share = zalloc(n, sizeof(double), &ok);
+    nd->mean_ln_a = zalloc(n * (size_t)S, sizeof(double), &ok);
+    nd->target = zalloc(n, sizeof(uint8_t), &ok);
+    nd->in_migrants = zalloc(n, sizeof(int32_t), &ok);
+    nd->out_migrants = zalloc(n, sizeof(int32_t), &ok);
+    nd->od = zalloc(n * n, sizeof(int64_t), &ok);
+    nd->trainees = zalloc(n, sizeof(int32_t), &ok);
+    nd->subsidies = zalloc(n, sizeof(int64_t), &ok);
+    nd->wannabe_entries = zalloc(n * (size_t)S, sizeof(int32_t), &ok);
+    nd->shell_entries = zalloc(n * (size_t)S, sizeof(int32_t), &ok);
     nd->entries = zalloc(n * (size_t)S, sizeof(int32_t), &ok);
     nd->exits = zalloc(n * (size_t)S, sizeof(int32_t), &ok);
     nd->bankruptcies = zalloc(n * (size_t)S, sizeof(int32_t), &ok);
@@ -158,6 +171,9 @@ static void nodes_free(nodes_t *nd)
     free(nd->spare_capital); free(nd->weighted_residents);
     free(nd->lg_revenue); free(nd->lg_spending);
     free(nd->value_added); free(nd->value_added_real);
+    free(nd->unemployed_tier); free(nd->wage_sum_tier); free(nd->residents_tier); free(nd->skilled_share);
+    free(nd->mean_ln_a); free(nd->target); free(nd->in_migrants); free(nd->out_migrants); free(nd->od);
+    free(nd->trainees); free(nd->subsidies); free(nd->wannabe_entries); free(nd->shell_entries);
     free(nd->entries); free(nd->exits); free(nd->bankruptcies);
     memset(nd, 0, sizeof *nd);
 }
@@ -201,6 +217,7 @@ void world_free(world *w)
             free(w->ts[t].node_sum);
             free(w->ts[t].ns_real);
             free(w->ts[t].hist);
+            free(w->ts[t].tier_sum);
             rng_gsl_free(w->ts[t].gsl);
         }
         free(w->ts);
@@ -441,7 +458,8 @@ inc_status world_init(world *w, const scenario *sc, int threads, int64_t workers
         w->ts[t].gsl = rng_gsl_alloc();
         w->ts[t].ns_real = calloc((size_t)N * (size_t)S * 2, sizeof(double));
         w->ts[t].hist = calloc(2 * 1600, sizeof(int64_t));
-        if (!w->ts[t].ns_real || !w->ts[t].hist || !w->ts[t].market_sum || !w->ts[t].node_sum || !w->ts[t].gsl) {
+        w->ts[t].tier_sum = calloc((size_t)N * 3 * SC_TIERS, sizeof(int64_t));
+        if (!w->ts[t].ns_real || !w->ts[t].hist || !w->ts[t].tier_sum || !w->ts[t].market_sum || !w->ts[t].node_sum || !w->ts[t].gsl) {
             world_free(w);
             return inc_fail(e, INC_ERR_NOMEM, "out of memory (thread scratch)");
         }
@@ -478,6 +496,7 @@ inc_status world_init(world *w, const scenario *sc, int threads, int64_t workers
         emp_node[n] += 1.0;
         w->fm.employees[f]++;
         w->fm.skill[f] += h;
+        if (w->wk.tier[i] >= 2) w->fm.skilled[f]++;
     }
     for (int n = 0; n < N; n++) {
         const sc_node *nd = &sc->nodes[n];
@@ -620,6 +639,11 @@ inc_status world_init(world *w, const scenario *sc, int threads, int64_t workers
     for (size_t i = 0; i < w->wk.n; i++)
         if (w->wk.employer[i] >= 0) { wsum[w->wk.node[i]] += w->wk.wage[i]; wcnt[w->wk.node[i]] += 1; }
     for (int n = 0; n < N; n++) w->nd.wage0[n] = wcnt[n] > 0 ? wsum[n] / wcnt[n] : w->nd.min_wage[n];
+
+    /* Targets of the incentives (MODEL.md 10, 17). */
+    scenario_nodes_mask(sc, p->incentives_nodes, w->nd.target);
+    scenario_sectors_mask(sc, p->incentives_sectors, w->sector_target);
+    for (int s = 0; s < S; s++) w->export_base[s] = w->mk.export_real[s];
 
     w->fm.n_free = 0;
     ledger_baseline(w);

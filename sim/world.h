@@ -47,7 +47,8 @@ typedef struct {
 /* Firm flags. */
 enum {
     FF_ALIVE = 1, FF_STATE = 2, FF_LITTLE_GIANT = 4, FF_WANNABE = 8, FF_SHELL = 16,
-    FF_ZOMBIE = 32, FF_NEW = 64, FF_BANKRUPT = 128, FF_CLOSING = 256
+    FF_ZOMBIE = 32, FF_NEW = 64, FF_BANKRUPT = 128, FF_CLOSING = 256,
+    FF_TARGET = 512  /* entered as a target firm of the incentives (MODEL.md 10) */
 };
 
 /* Firms: MODEL.md 3. Slot i is a firm id; dead slots are reused lowest-first. */
@@ -72,6 +73,10 @@ typedef struct {
     double *invest;      /* investment spending planned this month, fen */
     double *inv_change_value; /* change in inventory this month at current price, fen */
     int32_t *employees;  /* L, worker agents */
+    int32_t *skilled;    /* employees of tier 2 or more (MODEL.md 9 skilled share) */
+    int32_t *giant_until;/* month (w->t) until which little-giant status lasts */
+    int32_t *cit_until;  /* month (w->t) until which the incentive CIT rate applies */
+    int64_t *grant_left; /* fen of grant still to be paid per hire, or (shells) still to spend */
     int32_t *vacancies;
     int32_t *applications;
     int32_t *hires;
@@ -129,6 +134,19 @@ typedef struct {
     int64_t *lg_spending;       /* [n] fen this month */
     double *value_added;        /* [n*S] sales + inventory change, fen this month (goods.c) */
     double *value_added_real;   /* [n*S] the same at start-of-run prices, 2019 fen */
+    int64_t *unemployed_tier;   /* [n*4] unemployed residents by tier */
+    int64_t *wage_sum_tier;     /* [n*4] fen, employed residents by tier */
+    int64_t *residents_tier;    /* [n*4] */
+    double *skilled_share;      /* [n] employed of tier >= 2 / employed */
+    double *mean_ln_a;          /* [n*S] mean ln A of alive firms (0 where none) */
+    uint8_t *target;            /* [n] 1 = target node of the incentives */
+    int32_t *in_migrants;       /* [n] this month */
+    int32_t *out_migrants;      /* [n] this month */
+    int64_t *od;                /* [n*n] movers origin*n + destination, this calendar year */
+    int32_t *trainees;          /* [n] workers in training at month end */
+    int64_t *subsidies;         /* [n] fen this month: grants, land discounts, tax expenditures, bail-outs */
+    int32_t *wannabe_entries;   /* [n*S] this month */
+    int32_t *shell_entries;     /* [n*S] this month */
     int32_t *entries;           /* [n*S] this month */
     int32_t *exits;             /* [n*S] this month */
     int32_t *bankruptcies;      /* [n*S] this month */
@@ -152,6 +170,7 @@ typedef struct {
     int64_t *node_sum;    /* [n_nodes * 16] integer partials */
     double *ns_real;      /* [n_nodes * n_sectors * 2] real scratch (serial use) */
     int64_t *hist;        /* [2 * 1600] wage histogram partials (stats.c) */
+    int64_t *tier_sum;    /* [n_nodes * 3 * 4] per-tier partials (stats.c) */
     rng_gsl *gsl;
     char pad[64];
 } thread_scratch;
@@ -190,6 +209,11 @@ typedef struct world {
     int64_t *hist;          /* [2 * 1600] wage histogram scratch (stats.c) */
     /* National state. */
     double frontier_ln_a[SC_MAX_SECTORS]; /* ln A* per sector (MODEL.md 9) */
+    double export_base[SC_MAX_SECTORS];   /* foreign real demand before sanctions' export cuts */
+    double sanction;        /* sanction(t) this month, 0..1 (policy.c) */
+    uint8_t sector_target[SC_MAX_SECTORS]; /* 1 = target sector of the incentives */
+    int policy_on;          /* the incentive regime is in force this month */
+    int year_closed;        /* this month ended a calendar year (or the run): od is complete */
     double lev_factor;      /* lending tightening when bank capital is short */
     double wage_index;      /* national mean wage / start */
     double central_purchases0; /* fen/month at start */

@@ -1,0 +1,8 @@
+/* migration.c - placeholder so the month compiles while this phase is written; it
+ * does nothing yet (see phases.h for what it will do). */
+#include "phases.h"
+
+void migration_run(world *w)
+{
+    (void)w;
+}
