@@ -117,7 +117,9 @@ void finance_run(world *w)
             /* Profit: sales and inventory build-up less wages, interest and
              * depreciation at replacement cost. */
             double depreciation = m->firms_delta * value_k;
-            double profit = (double)(fm->revenue[f] - vat) + fm->inv_change_value[f] - (double)W - (double)interest - depreciation;
+            /* R&D is expensed (it bought no tangible capital). */
+            double profit = (double)(fm->revenue[f] - vat) + fm->inv_change_value[f] - (double)W - (double)interest -
+                            depreciation - (double)fm->rd_spend[f];
             fm->profit[f] = fen_floor(profit);
             int64_t avail = fm->deposits[f] - W;
             int64_t cit = profit > 0 ? fen_floor(finance_cit_rate(w, f) * profit) : 0;

@@ -178,7 +178,7 @@ void goods_run(world *w)
 #pragma omp for schedule(static)
         for (long f = 0; f < nf; f++) {
             if (!(fm->flags[f] & FF_ALIVE)) continue;
-            int64_t B = (int64_t)fm->invest[f];
+            int64_t B = (int64_t)fm->invest[f] + fm->rd_spend[f];
             if (B > 0) plan_add(w, &b, BASKET_INVEST, fm->node[f], B - imports_of(w, B), sums);
         }
     }
@@ -244,12 +244,15 @@ void goods_run(world *w)
 #pragma omp for schedule(static)
         for (long f = 0; f < nf; f++) {
             if (!(fm->flags[f] & FF_ALIVE)) continue;
-            int64_t B = (int64_t)fm->invest[f];
+            /* Investment and R&D buy the investment basket (R&D is capital
+             * formation in the SNA 2008); only investment adds to K. */
+            int64_t B = (int64_t)fm->invest[f] + fm->rd_spend[f];
             if (B <= 0) continue;
             int64_t imp = imports_of(w, B);
             ledger_move(w, lt, acct_firm((int32_t)f), acct_row(w), imp, FLOW_IMPORTS_INVESTMENT);
             double real = pay(w, lt, &b, BASKET_INVEST, fm->node[f], B - imp, acct_firm((int32_t)f), FLOW_INVESTMENT);
-            fm->capital[f] += real + (double)imp / 100.0 / mk->invest_basket_price;
+            double tangible = fm->invest[f] / (double)B;
+            fm->capital[f] += tangible * (real + (double)imp / 100.0 / mk->invest_basket_price);
         }
     }
     ledger_thread *ls = ledger_serial(w);

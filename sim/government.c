@@ -7,7 +7,9 @@
  * the bank (LGFV debt, central bonds) when its deposits fall below
  * deposit_months of this month's spending, and repays debt from deposits above
  * twice that. The bank pays deposit interest on the aggregate accounts; when
- * its equity falls below car_min of its loans, lending tightens (lev_factor);
+ * its equity exceeds equity_target of its assets, it pays the excess to the
+ * owners as dividends; when its equity falls below car_min of its loans,
+ * lending tightens (lev_factor);
  * when equity turns negative, the centre recapitalises it with bonds. */
 #include "phases.h"
 #include <math.h>
@@ -109,6 +111,18 @@ void government_run(world *w)
         w->central_spending += recap;
         ledger_flush(w);
         equity += recap;
+    }
+    /* Dividends: equity above equity_target of assets goes to the owners, by
+     * node GDP at start (MODEL.md 8 keeps all profits as equity; retained
+     * forever, the interest margin would drain demand from the economy). */
+    int64_t excess = equity - fen_floor(p->bank_equity_target * (double)assets);
+    if (excess > 0) {
+        double total = 0;
+        for (int n = 0; n < N; n++) total += w->nd.gdp0[n];
+        for (int n = 0; n < N && total > 0; n++)
+            ledger_bank_pays(w, lt, acct_owners(w, n), fen_floor((double)excess * w->nd.gdp0[n] / total), FLOW_DIVIDENDS);
+        ledger_flush(w);
+        equity = L->bank_firm_loans + L->bank_lgfv + L->bank_bonds - L->bank_deposits;
     }
     double car = L->bank_firm_loans > 0 ? (double)equity / (double)L->bank_firm_loans : 1.0;
     if (car < p->bank_car_min) w->lev_factor *= 0.98;

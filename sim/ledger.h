@@ -49,6 +49,7 @@ typedef enum {
     FLOW_SUBSIDIES,     /* grants and other subsidies to firms */
     FLOW_CLEARING,      /* between clearing accounts (consumer pots to markets) */
     FLOW_OTHER,
+    FLOW_LAND,          /* firms -> local governments: land sales (MODEL.md 13) */
     FLOW_COUNT
 } ledger_flow;
 

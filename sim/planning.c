@@ -135,6 +135,11 @@ void planning_run(world *w)
         int64_t avail = fm->deposits[f] - buffer;
         if (spend > avail) spend = avail > 0 ? avail : 0;
         fm->invest[f] = (double)spend; /* fen, spent in the goods market */
+        /* R&D: the sector's rd_share of last month's sales (MODEL.md 9), from
+         * what is left after investment and the buffer; shells do none. */
+        int64_t rd = (fm->flags[f] & FF_SHELL) ? 0 : fen_floor(sec->rd_share * (double)fm->revenue[f]);
+        int64_t left = avail - spend;
+        fm->rd_spend[f] = rd < left ? rd : (left > 0 ? left : 0);
     }
     ledger_flush(w);
 }

@@ -8,6 +8,7 @@
  * (owners hold the deposits the bank's equity target leaves). */
 #include "world.h"
 #include "phases.h"
+#include "migration.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,7 +64,7 @@ double world_bytes_per_worker(const world *w)
 
 #define FIRM_COLUMNS(X)                                                                            \
     X(node) X(sector) X(flags) X(birth) X(q) X(ln_a) X(capital) X(expected)         \
-    X(inventory) X(planned) X(output) X(sold) X(offer) X(layoff_p) X(h_eff) X(invest) X(inv_change_value) X(employees) X(vacancies)        \
+    X(inventory) X(planned) X(output) X(sold) X(offer) X(layoff_p) X(h_eff) X(invest) X(rd_spend) X(inv_change_value) X(employees) X(vacancies)        \
     X(applications) X(hires) X(skilled) X(giant_until) X(cit_until) X(grant_left) X(skill) X(deposits) X(loans) X(subsidies) X(wage_bill) X(revenue)    \
     X(profit)
 
@@ -159,6 +160,14 @@ static int nodes_alloc(nodes_t *nd, int N, int S)
     nd->entries = zalloc(n * (size_t)S, sizeof(int32_t), &ok);
     nd->exits = zalloc(n * (size_t)S, sizeof(int32_t), &ok);
     nd->bankruptcies = zalloc(n * (size_t)S, sizeof(int32_t), &ok);
+    nd->enrolments = zalloc(n, sizeof(int32_t), &ok);
+    nd->upgrades = zalloc(n, sizeof(int32_t), &ok);
+    nd->entrants_tier = zalloc(n * SC_TIERS, sizeof(int32_t), &ok);
+    nd->training_spending = zalloc(n, sizeof(int64_t), &ok);
+    nd->residents_prev = zalloc(n, sizeof(int64_t), &ok);
+    nd->firm_emp_prev = zalloc(n, sizeof(int64_t), &ok);
+    nd->land_sales = zalloc(n, sizeof(int64_t), &ok);
+    nd->land_discounts = zalloc(n, sizeof(int64_t), &ok);
     return ok;
 }
 
@@ -175,6 +184,8 @@ static void nodes_free(nodes_t *nd)
     free(nd->mean_ln_a); free(nd->target); free(nd->in_migrants); free(nd->out_migrants); free(nd->od);
     free(nd->trainees); free(nd->subsidies); free(nd->wannabe_entries); free(nd->shell_entries);
     free(nd->entries); free(nd->exits); free(nd->bankruptcies);
+    free(nd->enrolments); free(nd->upgrades); free(nd->entrants_tier); free(nd->training_spending);
+    free(nd->residents_prev); free(nd->firm_emp_prev); free(nd->land_sales); free(nd->land_discounts);
     memset(nd, 0, sizeof *nd);
 }
 
@@ -209,6 +220,7 @@ void world_free(world *w)
     nodes_free(&w->nd);
     market_free(&w->mk);
     ledger_free(&w->L);
+    migration_free(w);
     free(w->hist);
     free(w->sl.firms); free(w->sl.cum); free(w->sl.start); free(w->sl.tier_end);
     if (w->ts) {
@@ -464,6 +476,7 @@ inc_status world_init(world *w, const scenario *sc, int threads, int64_t workers
             return inc_fail(e, INC_ERR_NOMEM, "out of memory (thread scratch)");
         }
     }
+    if (migration_alloc(w, e) != INC_OK) { world_free(w); return INC_ERR_NOMEM; }
 
     init_workers(w, per_node);
     inc_status st = init_firms(w, node_first, e);

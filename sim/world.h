@@ -71,6 +71,7 @@ typedef struct {
     double *layoff_p;    /* probability an employee is laid off this month */
     double *h_eff;       /* skill units that run all capital at the cost-minimising ratio */
     double *invest;      /* investment spending planned this month, fen */
+    int64_t *rd_spend;   /* R&D spending planned this month, fen (rd_share of last month's sales) */
     double *inv_change_value; /* change in inventory this month at current price, fen */
     int32_t *employees;  /* L, worker agents */
     int32_t *skilled;    /* employees of tier 2 or more (MODEL.md 9 skilled share) */
@@ -150,6 +151,16 @@ typedef struct {
     int32_t *entries;           /* [n*S] this month */
     int32_t *exits;             /* [n*S] this month */
     int32_t *bankruptcies;      /* [n*S] this month */
+    /* Skills (skills.c, MODEL.md 12): tallies of this month, reset by skills_run. */
+    int32_t *enrolments;        /* [n] workers who started training this month */
+    int32_t *upgrades;          /* [n] trainees who finished and moved up one tier this month */
+    int32_t *entrants_tier;     /* [n*4] young entrants (one per retirement) by hukou node and tier */
+    int64_t *training_spending; /* [n] fen paid for trainee-months this month (in lg_spending too) */
+    /* Land (land.c, MODEL.md 13). */
+    int64_t *residents_prev;    /* [n] residents at the last land_run (0: none yet) */
+    int64_t *firm_emp_prev;     /* [n] non-farm firm employment at the last land_run (0: none yet) */
+    int64_t *land_sales;        /* [n] fen this month: land-sale revenue (in lg_revenue too) */
+    int64_t *land_discounts;    /* [n] fen this month: land revenue forgone (in subsidies too) */
 } nodes_t;
 
 /* Aggregate account layout in ledger.agg. */
@@ -206,6 +217,7 @@ typedef struct world {
     ledger L;
     thread_scratch *ts;
     search_lists sl;
+    struct migration_state *mig; /* distances, moving costs, gravity tables (migration.h) */
     int64_t *hist;          /* [2 * 1600] wage histogram scratch (stats.c) */
     /* National state. */
     double frontier_ln_a[SC_MAX_SECTORS]; /* ln A* per sector (MODEL.md 9) */
