@@ -975,9 +975,16 @@ static void test_lists_and_dates(void)
     const char *shorter[] = {"run.months=1"};
     CU_ASSERT_EQUAL(load(&sc, "base.ini", shorter, 1, &e), INC_OK);
     scenario_free(&sc);
-    wfile("inside.ini", "extends = base.ini\n[sanctions]\nfull = 2001-01\nlevel = 1\n");
+    wfile("inside.ini", "extends = base.ini\n[sanctions]\nstart = 2001-01\nfull = 2001-02\nlevel = 1\n");
     expect_fail("inside.ini", shorter, 1, INC_ERR_RANGE, &e);
-    CU_ASSERT(strstr(e.msg, "sanctions.full") != NULL);
+    CU_ASSERT(strstr(e.msg, "inside.ini:3: sanctions.start") != NULL);
+    /* The end of the ramp may lie beyond the run (a short run of a scenario). */
+    wfile("ramp.ini", "extends = base.ini\n[sanctions]\nfull = 2001-02\nlevel = 1\n");
+    CU_ASSERT_EQUAL(load(&sc, "ramp.ini", shorter, 1, &e), INC_OK);
+    scenario_free(&sc);
+    const char *before[] = {"sanctions.level=1", "sanctions.start=2000-07", "sanctions.full=2000-06"};
+    expect_fail("base.ini", before, 3, INC_ERR_RANGE, &e);
+    CU_ASSERT(strstr(e.msg, "sanctions.full = 2000-06 is before sanctions.start = 2000-07") != NULL);
 }
 
 static void test_print_params(void)
