@@ -7,30 +7,75 @@
  * touch the owners' accounts and the free list). Then workers (parallel): the
  * employees of exited firms become unemployed this month; the employed are
  * paid and pay income tax; the unemployed with local urban hukou draw the
- * benefit; everyone pays rent to the node's owners and earns deposit interest. */
+ * benefit; everyone pays rent to the node's owners and earns deposit interest.
+ *
+ * Incentives (MODEL.md 8, 10; docs/model.md "Incentive taxes and credit" and
+ * "Soft budget constraint"): target firms within cit_until and little giants
+ * pay their incentive CIT rate, and the tax forgone is counted (not moved) as
+ * a subsidy; they and state-linked firms borrow at the directed-credit
+ * discount. A state-linked firm that would exit is kept alive by its local
+ * government with probability beta_bail (a draw keyed by firm and month, so
+ * the loop stays deterministic) and becomes a zombie; if it cannot pay, the
+ * government pays the shortfall. Owners close dormant firms (no workers and
+ * no sales for DORMANT_MONTHS). Shells pay their grant out to the node's
+ * owners over shell_months and then close. */
 #include "phases.h"
 #include <math.h>
 #include <string.h>
 #include <omp.h>
 
 /* Per-thread node partials (thread_scratch.node_sum, 8 slots per node). */
-enum { NS_LG_REVENUE = 0, NS_LG_SPENDING = 1, NS_CENTRAL_REVENUE = 2 };
+enum { NS_LG_REVENUE = 0, NS_LG_SPENDING = 1, NS_CENTRAL_REVENUE = 2, NS_SUBSIDIES = 3 };
 
-double finance_loan_rate(const world *w, double leverage)
+/* Months without workers and sales after which owners close a firm. */
+#define DORMANT_MONTHS 12
+
+double finance_loan_rate(const world *w, int32_t f, double leverage)
 {
     if (leverage < 0) leverage = 0;
     if (leverage > 10) leverage = 10;
-    return w->m->bank_r_base + w->m->bank_spread_slope * leverage;
+    double r = w->m->bank_r_base + w->m->bank_spread_slope * leverage;
+    if (f >= 0 && ((w->fm.flags[f] & (FF_TARGET | FF_STATE)) || w->fm.giant_until[f] > w->t)) {
+        r -= w->m->incentives_directed_credit;
+        if (r < 0) r = 0;
+    }
+    return r;
+}
+
+double finance_cit_normal(const world *w, int n, int s)
+{
+    const sc_params *p = w->p;
+    const sc_sector *sec = &w->sc->sectors[s];
+    if (sec->agriculture) return 0.0; /* agricultural income is exempt */
+    double tau = sec->hard_tech ? p->tax_cit_hightech : p->tax_cit_standard;
+    if (w->sc->nodes[n].region == REGION_WEST && p->tax_cit_west < tau) tau = p->tax_cit_west;
+    return tau;
 }
 
 double finance_cit_rate(const world *w, int32_t f)
 {
     const sc_params *p = w->p;
-    const sc_sector *sec = &w->sc->sectors[w->fm.sector[f]];
-    if (sec->agriculture) return 0.0; /* agricultural income is exempt */
-    double tau = sec->hard_tech ? p->tax_cit_hightech : p->tax_cit_standard;
-    if (w->sc->nodes[w->fm.node[f]].region == REGION_WEST && p->tax_cit_west < tau) tau = p->tax_cit_west;
+    double tau = finance_cit_normal(w, w->fm.node[f], w->fm.sector[f]);
+    if ((w->fm.flags[f] & FF_TARGET) && w->fm.cit_until[f] > w->t && p->incentives_cit_rate < tau)
+        tau = p->incentives_cit_rate;
+    if (w->fm.giant_until[f] > w->t && p->little_giants_cit_rate < tau) tau = p->little_giants_cit_rate;
     return tau;
+}
+
+/* A shell (MODEL.md 10) does nothing but pay its grant out to the node's
+ * owners, an equal share over shell_months (the last payment takes what is
+ * left), and closes when the grant is gone. Booked as FLOW_OTHER: it is
+ * neither a dividend (there is no profit) nor production. */
+static void shell_month(world *w, ledger_thread *lt, int32_t f)
+{
+    firms_t *fm = &w->fm;
+    int64_t per = (int64_t)ceil((double)fm->subsidies[f] / w->p->entry_shell_months);
+    int64_t amt = per < fm->grant_left[f] ? per : fm->grant_left[f];
+    if (amt > fm->deposits[f]) amt = fm->deposits[f];
+    if (amt < 0) amt = 0;
+    ledger_move(w, lt, acct_firm(f), acct_owners(w, fm->node[f]), amt, FLOW_OTHER);
+    fm->grant_left[f] -= amt;
+    if (fm->grant_left[f] <= 0 || fm->deposits[f] <= 0) fm->flags[f] |= FF_CLOSING;
 }
 
 /* Split a tax between the node's local government and the centre. */
@@ -82,7 +127,7 @@ void finance_run(world *w)
     const int N = w->n_nodes;
     for (int t = 0; t < w->n_threads; t++) memset(w->ts[t].node_sum, 0, sizeof(int64_t) * (size_t)N * 8);
 
-#pragma omp parallel
+#pragma omp parallel num_threads(w->n_threads)
     {
         ledger_thread *lt = ledger_thread_self(w);
         int64_t *ns = w->ts[omp_get_thread_num()].node_sum;
@@ -90,11 +135,15 @@ void finance_run(world *w)
         for (long fi = 0; fi < nf; fi++) {
             int32_t f = (int32_t)fi;
             if (!(fm->flags[f] & FF_ALIVE)) continue;
+            if (fm->flags[f] & FF_SHELL) {
+                shell_month(w, lt, f);
+                continue;
+            }
             const int n = fm->node[f];
             const int64_t W = fm->wage_bill[f];
             const double value_k = pk * fm->capital[f] * 100.0;
             const double lev = value_k > 0 ? (double)fm->loans[f] / value_k : 10.0;
-            int64_t interest = fen_floor((double)fm->loans[f] * finance_loan_rate(w, lev));
+            int64_t interest = fen_floor((double)fm->loans[f] * finance_loan_rate(w, f, lev));
             int64_t amort = (int64_t)ceil((double)fm->loans[f] / p->firms_amortisation_months);
             if (amort > fm->loans[f]) amort = fm->loans[f];
             /* VAT on this month's sales, due with the wages. */
@@ -107,9 +156,25 @@ void finance_run(world *w)
                 int64_t borrow = want < room ? want : room;
                 if (borrow > 0) ledger_lend_firm(w, lt, f, borrow);
             }
+            /* Soft budget constraint (MODEL.md 8): a state-linked firm that
+             * would exit this month is kept alive by its local government
+             * with probability beta_bail (one draw per firm and month). */
+            const int rescued = (fm->flags[f] & FF_STATE) && p->incentives_beta_bail > 0 &&
+                                rng_u01(&w->rk, RNG_BAILOUT, (uint64_t)f, (uint32_t)w->t, 0, 0) < p->incentives_beta_bail;
             if (fm->deposits[f] < need) {
-                fm->flags[f] |= FF_BANKRUPT;
-                continue;
+                /* Bankrupt: the government pays the shortfall, and the firm
+                 * lives on as a zombie. */
+                if (rescued) {
+                    int64_t gap = need - fm->deposits[f];
+                    ledger_move(w, lt, acct_localgov(w, n), acct_firm(f), gap, FLOW_SUBSIDIES);
+                    fm->subsidies[f] += gap;
+                    fm->flags[f] |= FF_ZOMBIE;
+                    ns[n * 8 + NS_SUBSIDIES] += gap;
+                    ns[n * 8 + NS_LG_SPENDING] += gap;
+                } else {
+                    fm->flags[f] |= FF_BANKRUPT;
+                    continue;
+                }
             }
             pay_tax(w, lt, ns, acct_firm(f), n, vat, p->tax_vat_local_share, FLOW_VAT);
             ledger_pay_bank(w, lt, acct_firm(f), interest, FLOW_INTEREST_LOANS);
@@ -122,7 +187,18 @@ void finance_run(world *w)
                             depreciation - (double)fm->rd_spend[f];
             fm->profit[f] = fen_floor(profit);
             int64_t avail = fm->deposits[f] - W;
-            int64_t cit = profit > 0 ? fen_floor(finance_cit_rate(w, f) * profit) : 0;
+            const double tau = finance_cit_rate(w, f);
+            int64_t cit = profit > 0 ? fen_floor(tau * profit) : 0;
+            if (profit > 0) {
+                /* Tax expenditure: the tax forgone at the incentive rate is a
+                 * subsidy, counted (no money moves). */
+                double tau_normal = finance_cit_normal(w, n, fm->sector[f]);
+                if (tau_normal > tau) {
+                    int64_t te = fen_floor((tau_normal - tau) * profit);
+                    fm->subsidies[f] += te;
+                    ns[n * 8 + NS_SUBSIDIES] += te;
+                }
+            }
             if (cit > avail) cit = avail > 0 ? avail : 0;
             pay_tax(w, lt, ns, acct_firm(f), n, cit, p->tax_local_share, FLOW_CIT);
             avail -= cit;
@@ -137,8 +213,22 @@ void finance_run(world *w)
             int64_t di = fen_floor((double)fm->deposits[f] * m->bank_r_deposit);
             if (di > 0) ledger_bank_pays(w, lt, acct_firm(f), di, FLOW_INTEREST_DEPOSITS);
             /* Limited liability: owners walk away from a firm whose net worth
-             * (deposits + value of capital - loans) has turned negative. */
-            if ((double)fm->deposits[f] + value_k - (double)fm->loans[f] < 0) fm->flags[f] |= FF_CLOSING;
+             * (deposits + value of capital - loans) has turned negative.
+             * Dormancy: they also close a firm that has had neither workers
+             * nor sales for DORMANT_MONTHS months in a row (it cannot hire at
+             * the wage its productivity pays), rather than let its capital
+             * idle for ever. A rescued state-linked firm stays open as a
+             * zombie instead (it can still pay its bills: no money moves). */
+            if (fm->employees[f] == 0 && fm->revenue[f] == 0) {
+                if (fm->idle_months[f] < INT16_MAX) fm->idle_months[f]++;
+            } else {
+                fm->idle_months[f] = 0;
+            }
+            const int dormant = fm->idle_months[f] >= DORMANT_MONTHS;
+            if (dormant || (double)fm->deposits[f] + value_k - (double)fm->loans[f] < 0) {
+                if (rescued) fm->flags[f] |= FF_ZOMBIE;
+                else fm->flags[f] |= FF_CLOSING;
+            }
         }
     }
     ledger_flush(w);
@@ -146,7 +236,7 @@ void finance_run(world *w)
         if ((fm->flags[fi] & FF_ALIVE) && (fm->flags[fi] & (FF_BANKRUPT | FF_CLOSING))) settle_exit(w, (int32_t)fi);
     ledger_flush(w);
 
-#pragma omp parallel
+#pragma omp parallel num_threads(w->n_threads)
     {
         ledger_thread *lt = ledger_thread_self(w);
         int64_t *ns = w->ts[omp_get_thread_num()].node_sum;
@@ -188,5 +278,6 @@ void finance_run(world *w)
             w->nd.lg_revenue[n] += ns[n * 8 + NS_LG_REVENUE];
             w->nd.lg_spending[n] += ns[n * 8 + NS_LG_SPENDING];
             w->central_revenue += ns[n * 8 + NS_CENTRAL_REVENUE];
+            w->nd.subsidies[n] += ns[n * 8 + NS_SUBSIDIES];
         }
 }

@@ -166,7 +166,7 @@ void goods_run(world *w)
         memset(w->ts[t].market_sum, 0, sizeof(int64_t) * (size_t)M);
         memset(w->ts[t].node_sum, 0, sizeof(int64_t) * (size_t)N);
     }
-#pragma omp parallel
+#pragma omp parallel num_threads(w->n_threads)
     {
         int64_t *sums = w->ts[omp_get_thread_num()].market_sum;
         int64_t *dom = w->ts[omp_get_thread_num()].node_sum;
@@ -228,7 +228,7 @@ void goods_run(world *w)
     /* Pass 2: payments. A worker pays floor(domestic budget * basket fill)
      * into its node's consumer pot (one move per worker); the pots are split
      * across markets below. */
-#pragma omp parallel
+#pragma omp parallel num_threads(w->n_threads)
     {
         ledger_thread *lt = ledger_thread_self(w);
 #pragma omp for schedule(static)
@@ -300,7 +300,7 @@ void goods_run(world *w)
     }
     int64_t *R = mk->receipts;
     for (int m = 0; m < M; m++) R[m] = w->L.agg[w->acc.clearing + m];
-#pragma omp parallel
+#pragma omp parallel num_threads(w->n_threads)
     {
         ledger_thread *lt = ledger_thread_self(w);
 #pragma omp for schedule(static)

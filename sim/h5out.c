@@ -67,6 +67,12 @@ struct h5out {
     hid_t label_type;                /* fixed 8-byte string for time_label */
     hid_t mspace[3];                 /* memory space of one month, per group */
     hid_t dset[OUT_COUNT];
+    /* The annual origin-destination matrix (MODEL.md 16): /migration/od, its
+     * scale /migration/year and /migration/months. */
+    hid_t od, od_year, od_months, od_mspace;
+    int years_written;
+    int last_year;                   /* calendar year of the last row written */
+    double *od_buf;                  /* [n_nodes^2] one year in persons */
 };
 
 /* ---- error reporting ---------------------------------------------------- */
@@ -324,7 +330,7 @@ static inc_status close_handles(h5out *o, inc_err *e)
 {
     inc_status st = INC_OK;
     int en;
-    hid_t *objs[] = {&o->time, &o->time_label, &o->node_name, &o->sector_name};
+    hid_t *objs[] = {&o->time, &o->time_label, &o->node_name, &o->sector_name, &o->od, &o->od_year, &o->od_months};
     for (int k = 0; k < OUT_COUNT; k++) {
         if (o->dset[k] >= 0 && H5CALL(en, H5Dclose(o->dset[k])) < 0 && st == INC_OK)
             st = h5_fail(o, e, en, "closing", stats_table[k].name);
@@ -344,6 +350,8 @@ static inc_status close_handles(h5out *o, inc_err *e)
         if (o->mspace[g] >= 0) H5Sclose(o->mspace[g]);
         o->mspace[g] = H5I_INVALID_HID;
     }
+    if (o->od_mspace >= 0) H5Sclose(o->od_mspace);
+    o->od_mspace = H5I_INVALID_HID;
     if (o->file >= 0 && H5CALL(en, H5Fclose(o->file)) < 0 && st == INC_OK)
         st = h5_fail(o, e, en, "closing", "the file");
     o->file = H5I_INVALID_HID;
@@ -365,6 +373,7 @@ static void destroy(h5out *o, int remove_partial)
     free(o->partial);
     free(o->lockpath);
     free(o->dir);
+    free(o->od_buf);
     free(o);
 }
 
@@ -508,6 +517,64 @@ static inc_status write_root_attrs(h5out *o, const h5out_meta *m, inc_err *e)
 
 /* The coordinates: /time (months since start), /time_label, /node_name,
  * /sector_name. Scales are what netCDF-4 and xarray read as dimensions. */
+/* A static (time-independent) dataset along the node or sector dimension:
+ * ints (int8 on disk) or doubles, attached to the scale. */
+static inc_status write_static(h5out *o, const char *name, hid_t scale, int n, const int *iv, const double *dv,
+                               const char *units, const char *desc, inc_err *e)
+{
+    char path[96];
+    snprintf(path, sizeof path, "/%s", name);
+    hsize_t dims[1] = {(hsize_t)n};
+    hid_t space = H5Screate_simple(1, dims, NULL);
+    if (space < 0) return h5_fail(o, e, 0, "creating dataspace of", path);
+    hid_t ds = H5Dcreate2(o->file, name, iv ? H5T_STD_I8LE : H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT,
+                          H5P_DEFAULT);
+    H5Sclose(space);
+    if (ds < 0) return h5_fail(o, e, 0, "creating dataset", path);
+    herr_t rc = iv ? H5Dwrite(ds, H5T_NATIVE_INT, H5S_ALL, H5S_ALL, H5P_DEFAULT, iv)
+                   : H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, dv);
+    if (rc >= 0) rc = describe(ds, units, desc);
+    if (rc >= 0) rc = H5DSattach_scale(ds, scale, 0);
+    H5Dclose(ds);
+    return rc < 0 ? h5_fail(o, e, 0, "writing", path) : INC_OK;
+}
+
+/* Node and sector attributes (h5out_meta), for tools that classify nodes
+ * (inland, coastal) and sectors (hard tech) without the scenario text. */
+static inc_status write_attributes(h5out *o, const h5out_meta *m, inc_err *e)
+{
+    inc_status st = INC_OK;
+    int en;
+    const struct { const char *name; const char *const *v; int n; hid_t scale; const char *desc; } strs[] = {
+        {"node_kind", m->node_kind, m->n_nodes, o->node_name, "kind of each node: city, rest (rest of region, urban) or rural"},
+        {"node_region", m->node_region, m->n_nodes, o->node_name, "NBS region of each node: East, Central, West, Northeast"},
+    };
+    for (size_t k = 0; k < sizeof strs / sizeof strs[0] && st == INC_OK; k++) {
+        if (!strs[k].v) continue;
+        hid_t ds;
+        char path[64];
+        snprintf(path, sizeof path, "/%s", strs[k].name);
+        if (H5CALL(en, ds = create_names(o->file, strs[k].name, strs[k].v, strs[k].n)) < 0)
+            return h5_fail(o, e, en, "creating dataset", path);
+        if (describe(ds, "", strs[k].desc) < 0 || H5DSattach_scale(ds, strs[k].scale, 0) < 0)
+            st = h5_fail(o, e, 0, "describing", path);
+        H5Dclose(ds);
+    }
+    if (st == INC_OK && m->node_coastal)
+        st = write_static(o, "node_coastal", o->node_name, m->n_nodes, m->node_coastal, NULL, "0/1",
+                          "1 if the node is coastal (MODEL.md 1); inland = 0", e);
+    if (st == INC_OK && m->sector_hard_tech)
+        st = write_static(o, "sector_hard_tech", o->sector_name, m->n_sectors, m->sector_hard_tech, NULL, "0/1",
+                          "1 for the six hard-tech sectors (MODEL.md 2)", e);
+    if (st == INC_OK && m->sector_tradable)
+        st = write_static(o, "sector_tradable", o->sector_name, m->n_sectors, m->sector_tradable, NULL, "0/1",
+                          "1 if the sector's goods trade nationally; 0 for local services", e);
+    if (st == INC_OK && m->sector_alpha)
+        st = write_static(o, "sector_alpha", o->sector_name, m->n_sectors, NULL, m->sector_alpha, "share",
+                          "capital share alpha of the sector's production function (MODEL.md 2)", e);
+    return st;
+}
+
 static inc_status write_scales(h5out *o, const h5out_meta *m, inc_err *e)
 {
     int en;
@@ -592,6 +659,56 @@ static inc_status write_datasets(h5out *o, inc_err *e)
     return st;
 }
 
+/* The /migration group: /migration/od shaped (year, node, node), growing by
+ * one calendar year at a time, with the scale /migration/year and the
+ * coordinate /migration/months (months of the run in each year). Created
+ * empty, so a file of a run that wrote no year still closes normally. */
+static inc_status write_migration(h5out *o, inc_err *e)
+{
+    int en;
+    hsize_t nn = (hsize_t)o->n_nodes, cells = nn * nn;
+    hid_t pl = gcpl_new(H5P_GROUP_CREATE);
+    if (pl < 0) return h5_fail(o, e, 0, "creating", "group properties");
+    hid_t grp = H5Gcreate2(o->file, "migration", H5P_DEFAULT, pl, H5P_DEFAULT);
+    H5Pclose(pl);
+    if (grp < 0) return h5_fail(o, e, 0, "creating group", "migration");
+    inc_status st = INC_OK;
+    if (attr_text(grp, "description", "annual origin-destination migration matrix, shaped (year, node, node)") < 0)
+        st = h5_fail(o, e, 0, "describing group", "migration");
+    /* create_timeseries sizes chunks from the bytes of one row: 4096 per
+     * year label gives 16 years a chunk; a matrix gets one year a chunk. */
+    if (st == INC_OK && H5CALL(en, o->od_year = create_timeseries(grp, "year", H5T_STD_I32LE, 1, 0, 0, 4096)) < 0)
+        st = h5_fail(o, e, en, "creating dataset", "/migration/year");
+    if (st == INC_OK &&
+        H5CALL(en, o->od_months = create_timeseries(grp, "months", H5T_STD_I32LE, 1, 0, 0, 4096)) < 0)
+        st = h5_fail(o, e, en, "creating dataset", "/migration/months");
+    if (st == INC_OK &&
+        H5CALL(en, o->od = create_timeseries(grp, "od", H5T_IEEE_F64LE, 3, nn, nn, H5OUT_CHUNK_BYTES)) < 0)
+        st = h5_fail(o, e, en, "creating dataset", "/migration/od");
+    if (st == INC_OK && describe(o->od_year, "year", "calendar year of each migration matrix") < 0)
+        st = h5_fail(o, e, 0, "describing", "/migration/year");
+    if (st == INC_OK &&
+        describe(o->od_months, "months",
+                 "months of the run in each year: 12, or fewer in a partial first or last year") < 0)
+        st = h5_fail(o, e, 0, "describing", "/migration/months");
+    if (st == INC_OK &&
+        describe(o->od, "persons/year",
+                 "workers who moved from node (row, dim 1: origin) to node (column, dim 2: destination) during the "
+                 "year's simulated months; diagonal 0") < 0)
+        st = h5_fail(o, e, 0, "describing", "/migration/od");
+    if (st == INC_OK && H5DSset_scale(o->od_year, "year") < 0)
+        st = h5_fail(o, e, 0, "making a dimension scale of", "/migration/year");
+    if (st == INC_OK && (H5DSattach_scale(o->od, o->od_year, 0) < 0 || H5DSattach_scale(o->od, o->node_name, 1) < 0 ||
+                         H5DSattach_scale(o->od, o->node_name, 2) < 0))
+        st = h5_fail(o, e, 0, "attaching dimension scales to", "/migration/od");
+    if (st == INC_OK && H5DSattach_scale(o->od_months, o->od_year, 0) < 0)
+        st = h5_fail(o, e, 0, "attaching dimension scales to", "/migration/months");
+    if (st == INC_OK && (o->od_mspace = H5Screate_simple(1, &cells, NULL)) < 0)
+        st = h5_fail(o, e, 0, "creating a memory space for", "/migration/od");
+    if (H5Gclose(grp) < 0 && st == INC_OK) st = h5_fail(o, e, 0, "closing group", "migration");
+    return st;
+}
+
 static inc_status create_file(h5out *o, const h5out_meta *m, inc_err *e)
 {
     int en;
@@ -609,7 +726,9 @@ static inc_status create_file(h5out *o, const h5out_meta *m, inc_err *e)
     if (o->file < 0) return h5_fail(o, e, en, "creating", "the file");
     inc_status st = write_root_attrs(o, m, e);
     if (st == INC_OK) st = write_scales(o, m, e);
+    if (st == INC_OK) st = write_attributes(o, m, e);
     if (st == INC_OK) st = write_datasets(o, e);
+    if (st == INC_OK) st = write_migration(o, e);
     if (st == INC_OK && H5CALL(en, H5Fflush(o->file, H5F_SCOPE_LOCAL)) < 0)
         st = h5_fail(o, e, en, "flushing", "the file");
     return st;
@@ -628,6 +747,8 @@ inc_status h5out_open(h5out **out, const h5out_meta *meta, inc_err *e)
     o->attr_written = o->label_type = H5I_INVALID_HID;
     for (int g = 0; g < 3; g++) o->mspace[g] = H5I_INVALID_HID;
     for (int k = 0; k < OUT_COUNT; k++) o->dset[k] = H5I_INVALID_HID;
+    o->od = o->od_year = o->od_months = o->od_mspace = H5I_INVALID_HID;
+    o->last_year = -1;
     o->force = meta->force;
     o->n_nodes = meta->n_nodes;
     o->n_sectors = meta->n_sectors;
@@ -637,7 +758,8 @@ inc_status h5out_open(h5out **out, const h5out_meta *meta, inc_err *e)
     o->partial = str_cat(meta->path, ".partial");
     o->lockpath = str_cat(meta->path, ".lock");
     o->dir = dir_of(meta->path);
-    if (!o->path || !o->partial || !o->lockpath || !o->dir) {
+    o->od_buf = calloc((size_t)meta->n_nodes * (size_t)meta->n_nodes, sizeof(double));
+    if (!o->path || !o->partial || !o->lockpath || !o->dir || !o->od_buf) {
         destroy(o, 0);
         return inc_fail(e, INC_ERR_NOMEM, "%s: out of memory opening the output", meta->path);
     }
@@ -727,6 +849,41 @@ inc_status h5out_append(h5out *o, const stats_t *s, int t, inc_err *e)
         return st;
     }
     o->months_written = t + 1;
+    return INC_OK;
+}
+
+inc_status h5out_append_od(h5out *o, int year, int months, const int64_t *od, double persons_per_agent, inc_err *e)
+{
+    if (!o || !od) return inc_fail(e, INC_ERR_IO, "h5out_append_od: no open output or no matrix");
+    if (o->broken)
+        return inc_fail(e, INC_ERR_IO, "%s: an earlier write failed; the file cannot be continued", o->partial);
+    if (year <= o->last_year)
+        return inc_fail(e, INC_ERR_IO, "%s: migration matrix of %d appended after that of %d; years must increase",
+                        o->partial, year, o->last_year);
+    if (months < 1 || months > 12)
+        return inc_fail(e, INC_ERR_IO, "%s: migration matrix of %d covers %d months (expected 1 to 12)", o->partial,
+                        year, months);
+    size_t cells = (size_t)o->n_nodes * (size_t)o->n_nodes;
+    for (size_t k = 0; k < cells; k++) o->od_buf[k] = (double)od[k] * persons_per_agent;
+    int en;
+    hsize_t y = (hsize_t)o->years_written, nn = (hsize_t)o->n_nodes;
+    const char *what = NULL;
+    if (H5CALL(en, write_month(o->od, y, nn, nn, o->od_mspace, H5T_NATIVE_DOUBLE, o->od_buf)) < 0)
+        what = "/migration/od";
+    else if (H5CALL(en, write_month(o->od_year, y, 0, 0, o->mspace[OUT_NATIONAL], H5T_NATIVE_INT, &year)) < 0)
+        what = "/migration/year";
+    else if (H5CALL(en, write_month(o->od_months, y, 0, 0, o->mspace[OUT_NATIONAL], H5T_NATIVE_INT, &months)) < 0)
+        what = "/migration/months";
+    else if (H5CALL(en, H5Fflush(o->file, H5F_SCOPE_LOCAL)) < 0)
+        what = "the file";
+    if (what) {
+        char name[96];
+        snprintf(name, sizeof name, "%s (year %d)", what, year);
+        o->broken = 1;
+        return h5_fail(o, e, en, "writing", name);
+    }
+    o->years_written++;
+    o->last_year = year;
     return INC_OK;
 }
 

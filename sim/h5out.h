@@ -4,7 +4,8 @@
  * /node_name, /sector_name (dimension scales), /national/NAME (time),
  * /node/NAME (time, node), /node_sector/NAME (time, node, sector), one dataset
  * per row of outputs.def, each with `units` and `description` attributes and its
- * dimensions attached to the scales. Root attributes: model_version,
+ * dimensions attached to the scales; /migration/od (year, node, node), one
+ * calendar year at a time, with the scale /migration/year. Root attributes: model_version,
  * git_revision, scenario_name, seed, threads, command_line, scenario (the fully
  * resolved text), start_month ("YYYY-MM"), months, persons_per_agent, status.
  *
@@ -33,6 +34,15 @@ typedef struct {
     uint64_t seed;
     int threads;
     double persons_per_agent;
+    /* Node and sector attributes written as static datasets along the node or
+     * sector dimension (/node_kind, /node_region, /node_coastal,
+     * /sector_hard_tech, /sector_tradable, /sector_alpha); each may be NULL. */
+    const char *const *node_kind;    /* "city", "rest", "rural" */
+    const char *const *node_region;  /* "East", "Central", "West", "Northeast" */
+    const int *node_coastal;         /* 0/1 */
+    const int *sector_hard_tech;     /* 0/1 */
+    const int *sector_tradable;      /* 0/1 */
+    const double *sector_alpha;      /* capital share */
 } h5out_meta;
 
 typedef struct h5out h5out;
@@ -47,6 +57,17 @@ inc_status h5out_open(h5out **out, const h5out_meta *meta, inc_err *e);
 /* Append month t (0-based, must equal the number of months written so far) from
  * s: one value slab per dataset. INC_ERR_HDF5 or INC_ERR_IO (disk full) on error. */
 inc_status h5out_append(h5out *o, const stats_t *s, int t, inc_err *e);
+
+/* Append one calendar year's origin-destination matrix to /migration/od
+ * (shaped (year, node, node), origin = row, destination = column): od holds
+ * n_nodes * n_nodes agent counts, row-major origin * n_nodes + destination,
+ * written as persons (times persons_per_agent). year is the calendar year
+ * (must exceed the last one appended), months the months of the run it
+ * covers (1..12; fewer in a partial first or last year), written to
+ * /migration/year and /migration/months. Flushed like a month. INC_ERR_HDF5
+ * or INC_ERR_IO on error (the file is then broken, as in h5out_append). */
+inc_status h5out_append_od(h5out *o, int year, int months, const int64_t *od, double persons_per_agent,
+                           inc_err *e);
 
 /* Write final attributes (status = "complete", months written), close, and
  * rename PATH.partial to PATH (replacing PATH only if force). On error the

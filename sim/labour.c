@@ -48,7 +48,7 @@ void labour_build_search_lists(world *w)
         sl->firms[count[fm->node[f] * SC_TIERS + w->sc->sectors[fm->sector[f]].min_tier]++] = (int32_t)f;
     }
     /* Mean offer of the firms on each node's list, then cumulative weights. */
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) num_threads(w->n_threads)
     for (int n = 0; n < N; n++) {
         double sum = 0;
         int32_t k0 = sl->start[n], k1 = sl->start[n + 1];
@@ -118,7 +118,7 @@ void labour_run(world *w)
     for (size_t f = 0; f < fm->n; f++) { fm->applications[f] = 0; fm->hires[f] = 0; }
     const long nw = (long)wk->n;
 
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) num_threads(w->n_threads)
     for (long li = 0; li < nw; li++) {
         size_t i = (size_t)li;
         wk->applied[i] = -1;
@@ -156,7 +156,7 @@ void labour_run(world *w)
         __atomic_fetch_add(&fm->applications[g], 1, __ATOMIC_RELAXED);
     }
 
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) num_threads(w->n_threads)
     for (long li = 0; li < nw; li++) {
         size_t i = (size_t)li;
         int32_t g = wk->applied[i];

@@ -266,7 +266,7 @@ static void sector_deposits(const world *w, int64_t dep[SEC_COUNT])
     int64_t sw = 0, sf = 0;
     const int64_t *sav = w->wk.savings;
     const size_t nw = w->wk.n;
-#pragma omp parallel for schedule(static) reduction(+ : sw)
+#pragma omp parallel for schedule(static) num_threads(w->n_threads) reduction(+ : sw)
     for (size_t i = 0; i < nw; i++) sw += sav[i];
     for (size_t f = 0; f < w->fm.n; f++)
         if (w->fm.flags[f] & FF_ALIVE) sf += w->fm.deposits[f];

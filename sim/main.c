@@ -157,8 +157,32 @@ int main(int argc, char **argv)
     }
     for (int n = 0; n < w.n_nodes; n++) node_names[n] = sc.nodes[n].name;
     for (int s = 0; s < w.n_sectors; s++) sector_names[s] = sc.sectors[s].name;
+    /* Node and sector attributes for the output (inland/coastal, hard tech). */
+    static const char *const kinds[] = {"city", "rest", "rural"};
+    static const char *const regions[] = {"East", "Central", "West", "Northeast"};
+    const char **node_kind = calloc((size_t)w.n_nodes, sizeof(char *));
+    const char **node_region = calloc((size_t)w.n_nodes, sizeof(char *));
+    int *node_coastal = calloc((size_t)w.n_nodes, sizeof(int));
+    int *sector_hard_tech = calloc((size_t)w.n_sectors, sizeof(int));
+    int *sector_tradable = calloc((size_t)w.n_sectors, sizeof(int));
+    double *sector_alpha = calloc((size_t)w.n_sectors, sizeof(double));
+    if (!node_kind || !node_region || !node_coastal || !sector_hard_tech || !sector_tradable || !sector_alpha) {
+        fprintf(stderr, "incubator-sim: out of memory\n");
+        return 5;
+    }
+    for (int n = 0; n < w.n_nodes; n++) {
+        node_kind[n] = kinds[sc.nodes[n].kind];
+        node_region[n] = regions[sc.nodes[n].region];
+        node_coastal[n] = sc.nodes[n].coastal;
+    }
+    for (int s = 0; s < w.n_sectors; s++) {
+        sector_hard_tech[s] = sc.sectors[s].hard_tech;
+        sector_tradable[s] = sc.sectors[s].tradable;
+        sector_alpha[s] = sc.sectors[s].alpha;
+    }
     h5out_meta meta = {out_path, force, w.n_nodes, w.n_sectors, w.months, sc.p.run_start, node_names,
-                       sector_names, sc.name, sc.resolved, cmdline, (uint64_t)sc.p.run_seed, threads, w.scale};
+                       sector_names, sc.name, sc.resolved, cmdline, (uint64_t)sc.p.run_seed, threads, w.scale,
+                       node_kind, node_region, node_coastal, sector_hard_tech, sector_tradable, sector_alpha};
     h5out *out = NULL;
     st = h5out_open(&out, &meta, &err);
     if (st != INC_OK) {
@@ -181,6 +205,13 @@ int main(int argc, char **argv)
     for (int t = 0; t < w.months; t++) {
         st = sim_month(&w, stats, &err);
         if (st == INC_OK) st = h5out_append(out, stats, t, &err);
+        if (st == INC_OK && w.year_closed) {
+            /* The year's origin-destination matrix (reset each January in
+             * sim.c); a partial first or last year holds the months run. */
+            int last = w.calendar - 1, year = last / 12;
+            int first = sc.p.run_start > 12 * year ? sc.p.run_start : 12 * year;
+            st = h5out_append_od(out, year, last - first + 1, w.nd.od, w.scale, &err);
+        }
         if (st != INC_OK) break;
         if (t < 12) gdp_first += stats->f[OUT_NATIONAL_gdp_real][0];
         if (t >= w.months - 12) gdp_last += stats->f[OUT_NATIONAL_gdp_real][0];
@@ -234,5 +265,7 @@ int main(int argc, char **argv)
     world_free(&w);
     scenario_free(&sc);
     free(cmdline); free(node_names); free(sector_names);
+    free(node_kind); free(node_region); free(node_coastal); free(sector_hard_tech); free(sector_tradable);
+    free(sector_alpha);
     return rc;
 }

@@ -76,19 +76,33 @@ void land_run(world *w);
  *     and repayment, bank capital (MODEL.md 8, 14). */
 void government_run(world *w);
 
+/* Reset the month's tallies (flows, node counts of entries, exits, migrants,
+ * subsidies; the OD matrix each January). The first step of sim_month;
+ * exposed so tests can replay phases one by one. */
+void sim_begin_month(world *w);
+
 /* The whole month: phases 1-12, then the audit, the invariants and the
  *  statistics (13). Returns INC_ERR_AUDIT or INC_ERR_NUMERIC with a message
  *  naming the month when a check fails; st then holds nothing new. */
 inc_status sim_month(world *w, stats_t *st, inc_err *e);
 
 /* Shared helpers. */
-/* Monthly loan rate of a firm with the given leverage (loans / value of
- * capital): r_base + spread_slope * leverage, monthly (MODEL.md 8). */
-double finance_loan_rate(const world *w, double leverage);
+/* Monthly loan rate of firm f with the given leverage (loans / value of
+ * capital): r_base + spread_slope * leverage, monthly (MODEL.md 8), less the
+ * directed-credit discount (incentives.directed_credit) for target firms,
+ * state-linked firms and little giants, floored at 0. f = -1: a firm without
+ * support (entry's and the initial state's reference rate). */
+double finance_loan_rate(const world *w, int32_t f, double leverage);
 /* Price of the investment basket: investment-share-weighted mean price of the
  * tradable markets. */
 double goods_invest_price(const world *w);
-/* Corporate income tax rate of a firm (MODEL.md 8). */
+/* Corporate income tax rate of a firm (MODEL.md 8): the normal rate of its
+ * node and sector, or the lowest incentive rate it qualifies for (target
+ * firms within cit_until, little giants within giant_until). */
 double finance_cit_rate(const world *w, int32_t f);
+/* Normal corporate income tax rate in node n and sector s, without
+ * incentives: 0 for agriculture, cit_hightech for hard tech, cit_standard
+ * otherwise, at most cit_west in the West. */
+double finance_cit_normal(const world *w, int n, int s);
 
 #endif

@@ -25,7 +25,7 @@ void planning_run(world *w)
     const double pk = goods_invest_price(w);
     w->mk.invest_basket_price = pk;
     const long nf = (long)fm->n;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) num_threads(w->n_threads)
     for (long fi = 0; fi < nf; fi++) {
         int32_t f = (int32_t)fi;
         if (!(fm->flags[f] & FF_ALIVE)) continue;
@@ -38,8 +38,10 @@ void planning_run(world *w)
         const int rural_farm = sec->agriculture;
 
         /* Expectations and desired output (MODEL.md 5). */
-        double S_last = (w->t == 0) ? fm->expected[f] : notional_demand(w, f);
-        fm->expected[f] += p->firms_chi * (S_last - fm->expected[f]);
+        /* A firm that had nothing on offer (an entrant that has not produced
+         * yet) learns nothing about demand from selling nothing. */
+        if (w->t > 0 && fm->output[f] + fm->inventory[f] > 0)
+            fm->expected[f] += p->firms_chi * (notional_demand(w, f) - fm->expected[f]);
         double ystar = sec->tradable ? fm->expected[f] * (1.0 + p->firms_b_inv) - fm->inventory[f]
                                      : fm->expected[f];
         if (ystar < 0) ystar = 0;
@@ -51,7 +53,7 @@ void planning_run(world *w)
         double K = fm->capital[f] > 1e-9 ? fm->capital[f] : 1e-9;
         double value_k = pk * K * 100.0;
         double lev = value_k > 0 ? (double)fm->loans[f] / value_k : 0.0;
-        double rf = finance_loan_rate(w, lev);
+        double rf = finance_loan_rate(w, f, lev);
         /* Desired capital follows expected sales, not this month's output plan
          * (which includes inventory rebuilding), so one month's swing in sales
          * does not become a swing in investment (MODEL.md 5 uses Y*; see
@@ -102,13 +104,26 @@ void planning_run(world *w)
             /* Offers follow the firm's own output price (and, in
              * productivity.c, its TFP): nominal pay per skill unit keeps pace
              * with the value it produces. The cap is the marginal product of a
-             * skill unit at the cost-minimising capital ratio, fen/month. */
+             * skill unit (after VAT) at the cost-minimising capital ratio, so
+             * idle labour does not depress it, fen/month. */
             offer *= pow(price / w->mk.price_prev[mk], p->firms_wage_productivity_passthrough);
             double mpl = h_eff > 0 ? (1.0 - alpha) * net_price * 100.0 * AG * pow(k_plan / h_eff, alpha) : offer;
-            if (unfilled && fm->vacancies[f] > 0) offer *= 1.0 + p->firms_wage_up;
+            /* Raise offers for unfilled vacancies only where the local labour
+             * market is tight: with many unemployed, unfilled vacancies mean
+             * mismatch, not a shortage that higher pay would cure (and, with
+             * offers already indexed to price and TFP, raises in a slack
+             * market push pay past productivity and squeeze profits). */
+            if (unfilled && fm->vacancies[f] > 0 && w->nd.unemployment_rate[n] < p->firms_wage_up_unemployment)
+                offer *= 1.0 + p->firms_wage_up;
             else if (fm->layoff_p[f] > 0 && w->nd.unemployment_rate[n] > p->firms_wage_cut_unemployment)
                 offer *= 1.0 - p->firms_wage_down;
             if (offer > mpl) offer = mpl;
+            /* Workers do not take much less than the going rate: a firm whose
+             * marginal product is below reservation_share of the node's mean
+             * offer must still pay that much, and makes losses (so quality q
+             * decides survival, MODEL.md 10). */
+            double reservation = p->labour_reservation_share * w->nd.mean_offer[n];
+            if (offer < reservation) offer = reservation;
             double floor_offer = w->nd.min_wage[n] / ((double)world_skill_of_tier(w, sec->min_tier) / SKILL_ONE);
             if (offer < floor_offer) offer = floor_offer;
         }
@@ -125,7 +140,12 @@ void planning_run(world *w)
         if ((fm->flags[f] & FF_NEW) && fm->capital[f] >= 0.9 * kstar) fm->flags[f] &= (uint16_t)~FF_NEW;
         int64_t spend = fen_floor(inv * pk * 100.0);
         /* Borrow for investment up to the leverage cap; keep a wage buffer. */
-        int64_t buffer = (int64_t)(p->firms_buffer_months * (double)fm->wage_bill[f]);
+        /* The wage buffer counts the wages the firm plans to pay, not only
+         * those it pays now: an entrant must not sink all its equity into
+         * capital before it has hired anyone. */
+        double planned_wages = hstar * offer;
+        int64_t buffer = (int64_t)(p->firms_buffer_months *
+                                   ((double)fm->wage_bill[f] > planned_wages ? (double)fm->wage_bill[f] : planned_wages));
         int64_t need = spend + buffer - fm->deposits[f];
         if (need > 0) {
             int64_t room = fen_floor(p->firms_lev_max * w->lev_factor * value_k) - fm->loans[f];

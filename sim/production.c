@@ -13,7 +13,7 @@ void production_run(world *w)
     firms_t *fm = &w->fm;
     const scenario *sc = w->sc;
     const long nf = (long)fm->n;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) num_threads(w->n_threads)
     for (long fi = 0; fi < nf; fi++) {
         if (!(fm->flags[fi] & FF_ALIVE)) continue;
         double y = 0;

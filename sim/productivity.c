@@ -30,7 +30,7 @@ void productivity_run(world *w)
         transfer[s] = sec->lambda * (sec->hard_tech ? 1.0 - w->sanction * sec->exposure : 1.0);
     }
     const long nf = (long)fm->n;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) num_threads(w->n_threads)
     for (long f = 0; f < nf; f++) {
         if (!(fm->flags[f] & FF_ALIVE) || (fm->flags[f] & FF_SHELL)) continue;
         const int s = fm->sector[f], n = fm->node[f];

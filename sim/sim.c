@@ -5,11 +5,11 @@
 #include <math.h>
 #include <string.h>
 
-/* Reset the month's tallies. */
-static void begin_month(world *w)
+void sim_begin_month(world *w)
 {
     const int N = w->n_nodes, S = w->n_sectors;
     ledger_begin_month(w);
+    memcpy(w->nd.lg_revenue_prev, w->nd.lg_revenue, sizeof(int64_t) * (size_t)N);
     memset(w->nd.lg_revenue, 0, sizeof(int64_t) * (size_t)N);
     memset(w->nd.lg_spending, 0, sizeof(int64_t) * (size_t)N);
     memset(w->nd.entries, 0, sizeof(int32_t) * (size_t)N * (size_t)S);
@@ -28,7 +28,7 @@ static void begin_month(world *w)
 
 inc_status sim_month(world *w, stats_t *st, inc_err *e)
 {
-    begin_month(w);
+    sim_begin_month(w);
     policy_apply(w);      /* 1. policy and environment */
     planning_run(w);      /* 2. firm planning */
     labour_run(w);        /* 3. labour market */

@@ -35,7 +35,7 @@ void stats_aggregate(world *w)
     const long nw = (long)w->wk.n;
     for (int t = 0; t < w->n_threads; t++) memset(w->ts[t].node_sum, 0, sizeof(int64_t) * (size_t)N * AG_SLOTS);
     for (int t = 0; t < w->n_threads; t++) memset(w->ts[t].tier_sum, 0, sizeof(int64_t) * (size_t)N * 3 * SC_TIERS);
-#pragma omp parallel
+#pragma omp parallel num_threads(w->n_threads)
     {
         int64_t *ns = w->ts[omp_get_thread_num()].node_sum;
         int64_t *tiers = w->ts[omp_get_thread_num()].tier_sum;
@@ -128,7 +128,7 @@ static double wage_gini(world *w)
     int64_t *cnt = w->hist, *sum = w->hist + GINI_BINS;
     for (int t = 0; t < w->n_threads; t++) memset(w->ts[t].hist, 0, sizeof(int64_t) * 2 * GINI_BINS);
     const long nw = (long)w->wk.n;
-#pragma omp parallel
+#pragma omp parallel num_threads(w->n_threads)
     {
         int64_t *c = w->ts[omp_get_thread_num()].hist, *s = c + GINI_BINS;
 #pragma omp for schedule(static)
@@ -194,6 +194,15 @@ void stats_compute(world *w, stats_t *s, int64_t residual)
         ya += fm->output[f] * fm->ln_a[f];
         yw += fm->output[f];
         NODE(firms_alive)[n] += sc;
+        if (fm->birth[f] == w->t - 36) {
+            if (fm->flags[f] & FF_TARGET) NAT(target_survivors_36m) += sc;
+            if (fm->flags[f] & FF_WANNABE) NAT(wannabe_survivors_36m) += sc;
+            else if (!(fm->flags[f] & FF_SHELL)) NAT(other_survivors_36m) += sc;
+        }
+        if (fm->birth[f] == w->t) {
+            if (fm->flags[f] & FF_TARGET) NAT(target_entries) += sc;
+            if (!(fm->flags[f] & (FF_WANNABE | FF_SHELL))) NAT(other_entries) += sc;
+        }
         if (fm->flags[f] & FF_ZOMBIE) NODE(zombies)[n] += sc;
         if (fm->giant_until[f] > w->t) NAT(little_giants) += sc;
         NODE(vacancies)[n] += fm->vacancies[f] * sc;
@@ -250,6 +259,8 @@ void stats_compute(world *w, stats_t *s, int64_t residual)
                       ? log(gdp_real * sc) - alpha * log(capital * sc) - (1 - alpha) * log(skill * sc)
                       : 0;
     NAT(mean_ln_a) = yw > 0 ? ya / yw : 0;
+    NAT(skill_units) = skill * sc;
+    NAT(capital_share) = alpha;
     NAT(firm_loans) = (double)L->bank_firm_loans * yuan;
     NAT(lgfv_debt) = (double)L->bank_lgfv * yuan;
     NAT(central_debt) = (double)L->central_bonds * yuan;

@@ -65,7 +65,7 @@ double world_bytes_per_worker(const world *w)
 #define FIRM_COLUMNS(X)                                                                            \
     X(node) X(sector) X(flags) X(birth) X(q) X(ln_a) X(capital) X(expected)         \
     X(inventory) X(planned) X(output) X(sold) X(offer) X(layoff_p) X(h_eff) X(invest) X(rd_spend) X(inv_change_value) X(employees) X(vacancies)        \
-    X(applications) X(hires) X(skilled) X(giant_until) X(cit_until) X(grant_left) X(skill) X(deposits) X(loans) X(subsidies) X(wage_bill) X(revenue)    \
+    X(applications) X(hires) X(idle_months) X(skilled) X(giant_until) X(cit_until) X(grant_left) X(skill) X(deposits) X(loans) X(subsidies) X(wage_bill) X(revenue)    \
     X(profit)
 
 static int firms_alloc(firms_t *fm, size_t cap)
@@ -168,6 +168,7 @@ static int nodes_alloc(nodes_t *nd, int N, int S)
     nd->firm_emp_prev = zalloc(n, sizeof(int64_t), &ok);
     nd->land_sales = zalloc(n, sizeof(int64_t), &ok);
     nd->land_discounts = zalloc(n, sizeof(int64_t), &ok);
+    nd->lg_revenue_prev = zalloc(n, sizeof(int64_t), &ok);
     return ok;
 }
 
@@ -186,6 +187,7 @@ static void nodes_free(nodes_t *nd)
     free(nd->entries); free(nd->exits); free(nd->bankruptcies);
     free(nd->enrolments); free(nd->upgrades); free(nd->entrants_tier); free(nd->training_spending);
     free(nd->residents_prev); free(nd->firm_emp_prev); free(nd->land_sales); free(nd->land_discounts);
+    free(nd->lg_revenue_prev);
     memset(nd, 0, sizeof *nd);
 }
 
@@ -222,6 +224,7 @@ void world_free(world *w)
     ledger_free(&w->L);
     migration_free(w);
     free(w->hist);
+    free(w->pick);
     free(w->sl.firms); free(w->sl.cum); free(w->sl.start); free(w->sl.tier_end);
     if (w->ts) {
         for (int t = 0; t < w->n_threads; t++) {
@@ -461,9 +464,10 @@ inc_status world_init(world *w, const scenario *sc, int threads, int64_t workers
         return inc_fail(e, INC_ERR_NOMEM, "out of memory building a world of %lld workers", (long long)total_workers);
     }
     w->hist = calloc(2 * 1600, sizeof(int64_t));
+    w->pick = calloc(cap, sizeof(firm_score));
     ledger_index_sectors(w);
     w->ts = calloc((size_t)w->n_threads, sizeof *w->ts);
-    if (!w->ts || !w->hist) { world_free(w); return inc_fail(e, INC_ERR_NOMEM, "out of memory (thread scratch)"); }
+    if (!w->ts || !w->hist || !w->pick) { world_free(w); return inc_fail(e, INC_ERR_NOMEM, "out of memory (thread scratch)"); }
     for (int t = 0; t < w->n_threads; t++) {
         w->ts[t].market_sum = calloc((size_t)w->mk.n_markets, sizeof(int64_t));
         w->ts[t].node_sum = calloc((size_t)N * 16, sizeof(int64_t));
@@ -536,7 +540,7 @@ inc_status world_init(world *w, const scenario *sc, int threads, int64_t workers
     for (int n = 0; n < N; n++) gdp_month_total += w->nd.gdp0[n];
     double lev = 0, total_k = 0;
     for (int iter = 0; iter < 4; iter++) {
-        double rf = finance_loan_rate(w, lev);
+        double rf = finance_loan_rate(w, -1, lev);
         total_k = 0;
         for (size_t f = 0; f < w->fm.n; f++) {
             const sc_sector *sec = &sc->sectors[w->fm.sector[f]];
@@ -667,9 +671,14 @@ inc_status world_check(const world *w, inc_err *e)
 {
     char mon[16];
     month_format(w->calendar, mon, sizeof mon);
+    /* Employee and skill counts: the firms' totals equal the sums over their
+     * workers (exact integers). */
+    int64_t emp_workers = 0, skill_workers = 0, emp_firms = 0, skill_firms = 0;
     for (size_t i = 0; i < w->wk.n; i++) {
         int32_t f = w->wk.employer[i];
         if (f < 0) continue;
+        emp_workers++;
+        skill_workers += world_skill_of_tier(w, w->wk.tier[i]);
         if ((size_t)f >= w->fm.n || !(w->fm.flags[f] & FF_ALIVE))
             return inc_fail(e, INC_ERR_NUMERIC, "%s: worker %zu is employed by firm %d, which is not alive", mon, i, f);
         if (w->fm.node[f] != w->wk.node[i])
@@ -678,6 +687,8 @@ inc_status world_check(const world *w, inc_err *e)
     }
     for (size_t f = 0; f < w->fm.n; f++) {
         if (!(w->fm.flags[f] & FF_ALIVE)) continue;
+        emp_firms += w->fm.employees[f];
+        skill_firms += w->fm.skill[f];
         double v[] = {w->fm.ln_a[f], w->fm.capital[f], w->fm.expected[f], w->fm.inventory[f], w->fm.output[f], w->fm.offer[f]};
         const char *names[] = {"ln_a", "capital", "expected", "inventory", "output", "offer"};
         for (int k = 0; k < 6; k++)
@@ -686,6 +697,10 @@ inc_status world_check(const world *w, inc_err *e)
         if (w->fm.deposits[f] < 0)
             return inc_fail(e, INC_ERR_NUMERIC, "%s: firm %zu has negative deposits (%lld fen)", mon, f, (long long)w->fm.deposits[f]);
     }
+    if (emp_workers != emp_firms || skill_workers != skill_firms)
+        return inc_fail(e, INC_ERR_NUMERIC,
+                        "%s: firms count %lld employees with %lld skill units but %lld workers with %lld skill units are employed",
+                        mon, (long long)emp_firms, (long long)skill_firms, (long long)emp_workers, (long long)skill_workers);
     for (int k = 0; k < w->mk.n_markets; k++)
         if (!isfinite(w->mk.price[k]) || w->mk.price[k] <= 0)
             return inc_fail(e, INC_ERR_NUMERIC, "%s: market %d has price %g", mon, k, w->mk.price[k]);

@@ -81,6 +81,7 @@ typedef struct {
     int32_t *vacancies;
     int32_t *applications;
     int32_t *hires;
+    int16_t *idle_months;/* consecutive months without workers and sales (finance.c: dormant firms close) */
     int64_t *skill;      /* H in SKILL_ONE units */
     int64_t *deposits;   /* fen */
     int64_t *loans;      /* fen */
@@ -161,6 +162,9 @@ typedef struct {
     int64_t *firm_emp_prev;     /* [n] non-farm firm employment at the last land_run (0: none yet) */
     int64_t *land_sales;        /* [n] fen this month: land-sale revenue (in lg_revenue too) */
     int64_t *land_discounts;    /* [n] fen this month: land revenue forgone (in subsidies too) */
+    /* Entry (entry.c, MODEL.md 10, 14). */
+    int64_t *lg_revenue_prev;   /* [n] fen: last month's complete local government revenue (sim.c saves it
+                                   before the reset; the debt-service cap on new grants) */
 } nodes_t;
 
 /* Aggregate account layout in ledger.agg. */
@@ -197,6 +201,12 @@ typedef struct {
     int32_t *tier_end;  /* [n_nodes * 4] end of the prefix open to each tier */
 } search_lists;
 
+/* A little-giant candidate and its score (giants.c scratch). */
+typedef struct {
+    double score;
+    int32_t id;
+} firm_score;
+
 typedef struct world {
     const scenario *sc;
     const sc_params *p;     /* scenario values as written */
@@ -219,6 +229,7 @@ typedef struct world {
     search_lists sl;
     struct migration_state *mig; /* distances, moving costs, gravity tables (migration.h) */
     int64_t *hist;          /* [2 * 1600] wage histogram scratch (stats.c) */
+    firm_score *pick;       /* [firm capacity] little-giant candidates (giants.c scratch) */
     /* National state. */
     double frontier_ln_a[SC_MAX_SECTORS]; /* ln A* per sector (MODEL.md 9) */
     double export_base[SC_MAX_SECTORS];   /* foreign real demand before sanctions' export cuts */

@@ -1,0 +1,33 @@
+/* migration.h - the state of the migration phase (migration.c, MODEL.md 11)
+ * that outlives a month: great-circle distances, moving costs and the gravity
+ * alias tables. migration_run itself is declared in phases.h with the other
+ * phases. */
+#ifndef INC_MIGRATION_H
+#define INC_MIGRATION_H
+
+#include <stdint.h>
+#include "status.h"
+
+struct world;
+
+/* Allocate w->mig and fill what depends only on the scenario: distances
+ * between nodes (haversine on the node table's lat/lon, earth radius 6371 km,
+ * at least 10 km between distinct nodes), moving costs c_move + c_dist * km
+ * in fen, the market of each node's transport services. The gravity tables
+ * are built by the first migration_run. Called by world_init; INC_ERR_NOMEM
+ * on failure (w->mig is then NULL). */
+inc_status migration_alloc(struct world *w, inc_err *e);
+/* Free w->mig (NULL is fine). Called by world_free. */
+void migration_free(struct world *w);
+
+/* Distance between nodes i and j, km (0 when i == j). */
+double migration_distance_km(const struct world *w, int i, int j);
+/* Moving cost from node i to node j, fen (0 when i == j). */
+int64_t migration_cost_fen(const struct world *w, int i, int j);
+
+/* Probability that a gravity draw of origin n gives node j, from the tables
+ * in use (gsl_ran_discrete_pdf); -1 before the first migration_run built
+ * them, 0 for every j when n has no table. */
+double migration_gravity_p(const struct world *w, int n, int j);
+
+#endif
