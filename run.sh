@@ -7,6 +7,7 @@
 #   ./run.sh test         build, run every test (Release and ASan+UBSan builds)
 #   ./run.sh bench        build, run the kernel benchmark
 #   ./run.sh sim ARGS...  build, run incubator-sim ARGS...
+#   ./run.sh sweep ARGS   build, run a scenario sweep (tools/sweep.sh; docs/sweeps.md)
 #   ./run.sh help         this usage
 set -euo pipefail
 
@@ -34,6 +35,10 @@ usage: ./run.sh [COMMAND]
   bench          build, then run the kernel benchmark (build/bin/bench_kernel)
   sim ARGS...    build, then run build/bin/incubator-sim ARGS...
                  (e.g. ./run.sh sim --help)
+  sweep ARGS...  build, then run a sweep: scenarios x --grid values x seeds,
+                 locally (--jobs N) or as a Slurm job array (--slurm), with a
+                 manifest; re-running it finishes only what is missing
+                 (./run.sh sweep --help, docs/sweeps.md)
   help           this text
 
 Every command first checks the Debian packages the build needs and installs the
@@ -103,7 +108,25 @@ study() {
             run_scenario "$name" "$seed"
         done
     done
-    # Later: incubator-analyze summary over the study's results.
+    # The analysis of the study's own files (not whatever else is in results/):
+    # summary, differences from the baseline, plots (docs/analysis.md).
+    local files=() has_baseline=0
+    for name in "${STUDY_SCENARIOS[@]}"; do
+        [[ "$name" == baseline ]] && has_baseline=1
+        for seed in "${STUDY_SEEDS[@]}"; do
+            files+=("results/${name}_s${seed}.h5")
+        done
+    done
+    step "summary of the study"
+    build/bin/incubator-analyze summary "${files[@]}"
+    if [[ ${#STUDY_SCENARIOS[@]} -gt 1 && "$has_baseline" -eq 1 ]]; then
+        step "differences from the baseline, paired by seed"
+        build/bin/incubator-analyze compare --reference baseline "${files[@]}"
+    else
+        echo "run.sh: no comparison: the study needs the baseline and another scenario (STUDY_SCENARIOS)" >&2
+    fi
+    step "plots in results/plots/"
+    build/bin/incubator-analyze plot "${files[@]}" --out results/plots
 }
 
 # Totals over every ctest run of `./run.sh test`.
@@ -163,7 +186,7 @@ run_tests() {
     fi
     if build_tree build-asan -DCMAKE_BUILD_TYPE=Debug -DINCUBATOR_SANITIZE=ON; then
         run_ctest build-asan \
-            ASAN_OPTIONS="detect_leaks=$leaks" \
+            ASAN_OPTIONS="detect_leaks=$leaks" INCUBATOR_SANITY_WORKERS=50000 \
             UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" || rc=1
     else
         echo "run.sh: the sanitizer build failed" >&2
@@ -185,6 +208,20 @@ sim() {
     build/bin/incubator-sim "$@"
 }
 
+# A sweep (tools/sweep.sh). INCUBATOR_BIN_DIR names a folder of built programs
+# to use instead of building build/ (the tests pass their build's bin folder).
+sweep() {
+    local a
+    for a in "$@"; do
+        [[ "$a" == -h || "$a" == --help ]] && exec tools/sweep.sh --help
+    done
+    if [[ -z "${INCUBATOR_BIN_DIR:-}" ]]; then
+        build
+        export INCUBATOR_BIN_DIR="$PWD/build/bin"
+    fi
+    exec tools/sweep.sh "$@"
+}
+
 cmd="${1:-}"
 [[ $# -gt 0 ]] && shift
 case "$cmd" in
@@ -192,6 +229,7 @@ case "$cmd" in
     test) run_tests ;;
     bench) bench "$@" ;;
     sim) sim "$@" ;;
+    sweep) sweep "$@" ;;
     help | -h | --help) usage ;;
     *)
         echo "run.sh: unknown command: $cmd" >&2
