@@ -3,6 +3,7 @@
  * The only file that decides to exit (DESIGN.md "Input and errors"). */
 #include "phases.h"
 #include "h5out.h"
+#include "checkpoint.h"
 #include <errno.h>
 #include <math.h>
 #include <signal.h>
@@ -11,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 #include <omp.h>
 #include <gsl/gsl_errno.h>
 
@@ -37,12 +39,20 @@ static void usage(FILE *f)
           "  --threads N          OpenMP threads (default: OMP_NUM_THREADS or all cores);\n"
           "                       results are identical for any N\n"
           "  --quiet              no progress lines\n"
+          "  --checkpoint-every M write a checkpoint every M months (complete state and\n"
+          "                       the outputs so far)\n"
+          "  --checkpoint FILE    checkpoint path (default: the output without .h5 plus\n"
+          "                       .ckpt.h5); removed when the run completes\n"
+          "  --resume FILE        continue the run a checkpoint was written by (same\n"
+          "                       scenario, --set, --seed and --workers); the output is\n"
+          "                       identical to that of an uninterrupted run\n"
           "  --list-params        print every scenario key with unit, range, description\n"
           "  --version            print the version and exit\n"
           "  --help               this text\n"
           "\n"
           "exit codes: 0 ok, 2 bad input, 3 file error, 4 audit or numeric failure,\n"
-          "5 out of memory, 75 stopped by a signal (no output file written)\n",
+          "5 out of memory, 75 stopped by SIGTERM, SIGINT or SIGUSR1 after writing a\n"
+          "checkpoint (resume with --resume; no output file is written)\n",
           f);
 }
 
@@ -65,7 +75,8 @@ static double now_s(void)
 
 int main(int argc, char **argv)
 {
-    const char *scen_path = NULL, *out_path = NULL;
+    const char *scen_path = NULL, *out_path = NULL, *ckpt_path = NULL, *resume_path = NULL;
+    long long ckpt_every = 0;
     const char **sets = calloc((size_t)argc + 4, sizeof(char *));
     char seed_set[64], months_set[64];
     int n_sets = 0, force = 0, quiet = 0, threads = 0;
@@ -81,6 +92,12 @@ int main(int argc, char **argv)
         else if (!strcmp(o, "--quiet") || !strcmp(o, "-q")) quiet = 1;
         else if (!strcmp(o, "--set") && has_val) sets[n_sets++] = argv[++a];
         else if (!strcmp(o, "--out") && has_val) out_path = argv[++a];
+        else if (!strcmp(o, "--checkpoint") && has_val) ckpt_path = argv[++a];
+        else if (!strcmp(o, "--resume") && has_val) resume_path = argv[++a];
+        else if (!strcmp(o, "--checkpoint-every") && has_val) {
+            ckpt_every = parse_count(argv[++a]);
+            if (ckpt_every < 1) { fprintf(stderr, "incubator-sim: --checkpoint-every %s: expected a positive number of months\n", argv[a]); free(sets); return 2; }
+        }
         else if (!strcmp(o, "--seed") && has_val) {
             if (parse_count(argv[a + 1]) < 0) { fprintf(stderr, "incubator-sim: --seed %s: expected a non-negative integer\n", argv[a + 1]); free(sets); return 2; }
             snprintf(seed_set, sizeof seed_set, "run.seed=%s", argv[++a]);
@@ -133,6 +150,12 @@ int main(int argc, char **argv)
         return 2;
     }
 
+    char default_ckpt[1100];
+    if (!ckpt_path) {
+        snprintf(default_ckpt, sizeof default_ckpt, "%.*s.ckpt.h5", (int)(strlen(out_path) - 3), out_path);
+        ckpt_path = default_ckpt;
+    }
+
     /* The command line, for the output's attributes. */
     size_t cl_len = 1;
     for (int a = 0; a < argc; a++) cl_len += strlen(argv[a]) + 1;
@@ -148,6 +171,16 @@ int main(int argc, char **argv)
         return inc_exit_code(st);
     }
     stats_aggregate(&w);
+    ckpt_history *hist = ckpt_history_alloc(w.n_nodes, w.n_sectors, w.months);
+    if (!hist) { fprintf(stderr, "incubator-sim: out of memory (output history)\n"); return 5; }
+    if (resume_path) {
+        st = ckpt_read(&w, hist, resume_path, &err);
+        if (st != INC_OK) {
+            fprintf(stderr, "incubator-sim: %s\n", err.msg);
+            ckpt_history_free(hist); world_free(&w); scenario_free(&sc); free(cmdline);
+            return inc_exit_code(st);
+        }
+    }
     stats_t *stats = stats_alloc(w.n_nodes, w.n_sectors);
     const char **node_names = calloc((size_t)w.n_nodes, sizeof(char *));
     const char **sector_names = calloc((size_t)w.n_sectors, sizeof(char *));
@@ -195,6 +228,13 @@ int main(int argc, char **argv)
     sa.sa_handler = on_signal;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGUSR1, &sa, NULL);
+    /* A resumed run rewrites the closed years' OD matrices first (their
+     * datasets have their own dimension), then replays the months. */
+    for (int y = 0; y < hist->years && st == INC_OK; y++)
+        st = h5out_append_od(out, hist->od_year[y], hist->od_months[y],
+                             hist->od + (size_t)y * (size_t)w.n_nodes * (size_t)w.n_nodes, w.scale, &err);
+    const int t_resume = hist->months;
 
     if (!quiet)
         fprintf(stderr, "incubator-sim: %s, seed %lld, %zu worker agents (%.0f persons each), %zu firm agents, %d months, %d threads -> %s\n",
@@ -202,15 +242,21 @@ int main(int argc, char **argv)
     double t_start = now_s(), t_last = t_start;
     double gdp_first = 0, gdp_last = 0, u_sum = 0;
     int u_n = 0;
-    for (int t = 0; t < w.months; t++) {
-        st = sim_month(&w, stats, &err);
+    for (int t = 0; t < w.months && st == INC_OK; t++) {
+        const int replay = t < t_resume;
+        if (replay) ckpt_history_get(hist, t, stats);
+        else {
+            st = sim_month(&w, stats, &err);
+            if (st == INC_OK) ckpt_history_add(hist, stats);
+        }
         if (st == INC_OK) st = h5out_append(out, stats, t, &err);
-        if (st == INC_OK && w.year_closed) {
+        if (st == INC_OK && !replay && w.year_closed) {
             /* The year's origin-destination matrix (reset each January in
              * sim.c); a partial first or last year holds the months run. */
             int last = w.calendar - 1, year = last / 12;
             int first = sc.p.run_start > 12 * year ? sc.p.run_start : 12 * year;
             st = h5out_append_od(out, year, last - first + 1, w.nd.od, w.scale, &err);
+            ckpt_history_add_od(hist, year, last - first + 1, w.nd.od);
         }
         if (st != INC_OK) break;
         if (t < 12) gdp_first += stats->f[OUT_NATIONAL_gdp_real][0];
@@ -227,10 +273,21 @@ int main(int argc, char **argv)
                     stats->f[OUT_NATIONAL_firms_alive][0]);
             t_last = now;
         }
-        if (stop_requested) {
-            st = inc_fail(&err, INC_ERR_INTERRUPTED, "stopped by signal %d after month %d; no output written",
-                          (int)stop_requested, t + 1);
+        if (replay) continue;
+        if (stop_requested && t + 1 < w.months) {
+            /* A scheduler's time limit: finish the month, save, exit 75. */
+            inc_status cs = ckpt_write(&w, hist, ckpt_path, &err);
+            if (cs == INC_OK)
+                st = inc_fail(&err, INC_ERR_INTERRUPTED,
+                              "stopped by signal %d after month %d of %d; checkpoint %s written: resume with --resume %s",
+                              (int)stop_requested, t + 1, w.months, ckpt_path, ckpt_path);
+            else
+                st = cs;
             break;
+        }
+        if (ckpt_every > 0 && (t + 1) % ckpt_every == 0 && t + 1 < w.months) {
+            st = ckpt_write(&w, hist, ckpt_path, &err);
+            if (st != INC_OK) break;
         }
     }
     int rc = 0;
@@ -242,6 +299,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "incubator-sim: %s\n", err.msg);
         rc = inc_exit_code(st);
     } else {
+        /* The run is complete: its checkpoint is of no more use. */
+        unlink(ckpt_path);
         double years = (w.months - 12) / 12.0;
         printf("scenario %s, seed %lld: %d months from ", sc.name, (long long)sc.p.run_seed, w.months);
         char a[16], b[16];
@@ -262,6 +321,7 @@ int main(int argc, char **argv)
         printf("  output                    %s\n", out_path);
     }
     stats_free(stats);
+    ckpt_history_free(hist);
     world_free(&w);
     scenario_free(&sc);
     free(cmdline); free(node_names); free(sector_names);

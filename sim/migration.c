@@ -56,6 +56,7 @@ struct migration_state {
     double *weight;             /* [n] scratch: one gravity row */
     gsl_ran_discrete_t **alias; /* [n] gravity table of each origin; NULL: no other node to draw */
     int table_year;             /* calendar year of the tables; -1 before the first build */
+    int64_t *table_residents;   /* [n] the residents the tables were built from (checkpoints) */
     double *v_own;              /* [n*4] V without distance and noise, for a worker whose hukou is j */
     double *v_other;            /* [n*4] the same for a worker whose hukou is elsewhere */
 };
@@ -79,7 +80,7 @@ void migration_free(world *w)
         for (int n = 0; n < ms->n; n++) gsl_ran_discrete_free(ms->alias[n]);
     free(ms->alias);
     free(ms->km); free(ms->ln_km); free(ms->cost); free(ms->market); free(ms->weight);
-    free(ms->v_own); free(ms->v_other);
+    free(ms->v_own); free(ms->v_other); free(ms->table_residents);
     free(ms);
     w->mig = NULL;
 }
@@ -101,9 +102,10 @@ inc_status migration_alloc(world *w, inc_err *e)
         ms->alias = calloc((size_t)N, sizeof *ms->alias);
         ms->v_own = calloc((size_t)N * SC_TIERS, sizeof(double));
         ms->v_other = calloc((size_t)N * SC_TIERS, sizeof(double));
+        ms->table_residents = calloc((size_t)N, sizeof(int64_t));
     }
     if (!ms || !ms->km || !ms->ln_km || !ms->cost || !ms->market || !ms->weight || !ms->alias || !ms->v_own ||
-        !ms->v_other) {
+        !ms->v_other || !ms->table_residents) {
         migration_free(w);
         return inc_fail(e, INC_ERR_NOMEM, "out of memory (migration tables of %d nodes)", N);
     }
@@ -152,14 +154,15 @@ double migration_gravity_p(const world *w, int n, int j)
 /* Gravity tables from this month's residents (last month's aggregates):
  * origin n draws j != n with probability proportional to residents_j / km^2.
  * Serial, in node order. */
-static void build_gravity(world *w, struct migration_state *ms)
+static void build_gravity(world *w, struct migration_state *ms, const int64_t *residents)
 {
     const int N = ms->n;
+    for (int j = 0; j < N; j++) ms->table_residents[j] = residents[j];
     for (int n = 0; n < N; n++) {
         double total = 0;
         for (int j = 0; j < N; j++) {
             double km = ms->km[(size_t)n * (size_t)N + (size_t)j];
-            double x = j == n ? 0.0 : (double)w->nd.residents[j] / (km * km);
+            double x = j == n ? 0.0 : (double)ms->table_residents[j] / (km * km);
             ms->weight[j] = x;
             total += x;
         }
@@ -261,7 +264,7 @@ void migration_run(world *w)
     const sc_params *p = w->p;
     const double m_u = p->migration_m_u, m_e = p->migration_m_e;
     if (!(m_u > 0) && !(m_e > 0)) return;
-    if (ms->table_year < 0 || (w->calendar % 12 == 0 && ms->table_year != w->calendar / 12)) build_gravity(w, ms);
+    if (ms->table_year < 0 || (w->calendar % 12 == 0 && ms->table_year != w->calendar / 12)) build_gravity(w, ms, w->nd.residents);
     node_utilities(w, ms);
     const uint32_t t = (uint32_t)w->t;
     const size_t nw = wk->n;
@@ -291,4 +294,21 @@ void migration_run(world *w)
         }
     }
     ledger_flush(w);
+}
+
+int migration_table_state(const world *w, const int64_t **residents)
+{
+    *residents = w->mig->table_residents;
+    return w->mig->table_year;
+}
+
+void migration_restore_tables(world *w, int year, const int64_t *residents)
+{
+    struct migration_state *ms = w->mig;
+    if (year < 0) {
+        ms->table_year = -1;
+        return;
+    }
+    build_gravity(w, ms, residents);
+    ms->table_year = year;
 }

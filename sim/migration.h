@@ -30,4 +30,12 @@ int64_t migration_cost_fen(const struct world *w, int i, int j);
  * them, 0 for every j when n has no table. */
 double migration_gravity_p(const struct world *w, int n, int j);
 
+/* Checkpoints: the calendar year of the gravity tables (-1 before the first
+ * build) and, in *residents (n_nodes entries, owned by the world), the
+ * residents they were built from. */
+int migration_table_state(const struct world *w, const int64_t **residents);
+/* Rebuild the gravity tables of a checkpoint from the residents they were
+ * built from, so a resumed run draws exactly as an uninterrupted one. */
+void migration_restore_tables(struct world *w, int year, const int64_t *residents);
+
 #endif

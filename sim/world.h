@@ -207,6 +207,23 @@ typedef struct {
     int32_t id;
 } firm_score;
 
+/* The registry of state arrays (checkpoint.c saves and restores them): every
+ * array of workers, firms, nodes and markets, recorded where it is allocated
+ * (world.c), so an array added to the state is checkpointed without more
+ * code. */
+#define WORLD_MAX_ARRAYS 192
+typedef struct {
+    const char *name; /* "group/field" */
+    void **ptr;       /* address of the array pointer */
+    size_t elem;      /* bytes per element */
+    size_t count;     /* elements (ignored when per_firm) */
+    int per_firm;     /* 1: a firm column, saved for the fm.n slots in use */
+} state_array;
+typedef struct {
+    state_array a[WORLD_MAX_ARRAYS];
+    int n;
+} state_registry;
+
 typedef struct world {
     const scenario *sc;
     const sc_params *p;     /* scenario values as written */
@@ -227,6 +244,7 @@ typedef struct world {
     ledger L;
     thread_scratch *ts;
     search_lists sl;
+    state_registry reg;     /* arrays to checkpoint */
     struct migration_state *mig; /* distances, moving costs, gravity tables (migration.h) */
     int64_t *hist;          /* [2 * 1600] wage histogram scratch (stats.c) */
     firm_score *pick;       /* [firm capacity] little-giant candidates (giants.c scratch) */

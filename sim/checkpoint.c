@@ -1,0 +1,319 @@
+/* checkpoint.c - checkpoints of a run (see checkpoint.h).
+ *
+ * Why raw bytes: the state has some 150 arrays of half a dozen types; storing
+ * each as the bytes it holds, named after its registry entry, keeps this file
+ * independent of the model's fields (an array added to the registry is
+ * saved without a change here) and makes a restore an exact copy. */
+#include "checkpoint.h"
+#include "migration.h"
+#include <hdf5.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* The world's scalar state, copied field by field (pointers excluded). */
+typedef struct {
+    int t, calendar, policy_on, year_closed;
+    double frontier_ln_a[SC_MAX_SECTORS], export_base[SC_MAX_SECTORS], export_real[SC_MAX_SECTORS];
+    double sanction, lev_factor, wage_index, central_purchases0, price_level, gdp_gap, inventory_change_value;
+    double invest_basket_price;
+    int64_t central_revenue, central_spending, clearing_prev;
+    int64_t central_bonds, bank_deposits, bank_firm_loans, bank_lgfv, bank_bonds;
+    int64_t sec_deposits_prev[SEC_COUNT], sec_nfw[SEC_COUNT];
+    uint64_t firms_n, firms_n_free;
+    int table_year;
+} scalars;
+
+static void scalars_get(const world *w, scalars *s)
+{
+    memset(s, 0, sizeof *s);
+    s->t = w->t;
+    s->calendar = w->calendar;
+    s->policy_on = w->policy_on;
+    s->year_closed = w->year_closed;
+    memcpy(s->frontier_ln_a, w->frontier_ln_a, sizeof s->frontier_ln_a);
+    memcpy(s->export_base, w->export_base, sizeof s->export_base);
+    memcpy(s->export_real, w->mk.export_real, sizeof s->export_real);
+    s->sanction = w->sanction;
+    s->lev_factor = w->lev_factor;
+    s->wage_index = w->wage_index;
+    s->central_purchases0 = w->central_purchases0;
+    s->price_level = w->price_level;
+    s->gdp_gap = w->gdp_gap;
+    s->inventory_change_value = w->inventory_change_value;
+    s->invest_basket_price = w->mk.invest_basket_price;
+    s->central_revenue = w->central_revenue;
+    s->central_spending = w->central_spending;
+    s->clearing_prev = w->clearing_prev;
+    s->central_bonds = w->L.central_bonds;
+    s->bank_deposits = w->L.bank_deposits;
+    s->bank_firm_loans = w->L.bank_firm_loans;
+    s->bank_lgfv = w->L.bank_lgfv;
+    s->bank_bonds = w->L.bank_bonds;
+    memcpy(s->sec_deposits_prev, w->L.sec_deposits_prev, sizeof s->sec_deposits_prev);
+    memcpy(s->sec_nfw, w->L.sec_nfw, sizeof s->sec_nfw);
+    s->firms_n = w->fm.n;
+    s->firms_n_free = w->fm.n_free;
+    const int64_t *res;
+    s->table_year = migration_table_state(w, &res);
+}
+
+static void scalars_put(world *w, const scalars *s)
+{
+    w->t = s->t;
+    w->calendar = s->calendar;
+    w->policy_on = s->policy_on;
+    w->year_closed = s->year_closed;
+    memcpy(w->frontier_ln_a, s->frontier_ln_a, sizeof s->frontier_ln_a);
+    memcpy(w->export_base, s->export_base, sizeof s->export_base);
+    memcpy(w->mk.export_real, s->export_real, sizeof s->export_real);
+    w->sanction = s->sanction;
+    w->lev_factor = s->lev_factor;
+    w->wage_index = s->wage_index;
+    w->central_purchases0 = s->central_purchases0;
+    w->price_level = s->price_level;
+    w->gdp_gap = s->gdp_gap;
+    w->inventory_change_value = s->inventory_change_value;
+    w->mk.invest_basket_price = s->invest_basket_price;
+    w->central_revenue = s->central_revenue;
+    w->central_spending = s->central_spending;
+    w->clearing_prev = s->clearing_prev;
+    w->L.central_bonds = s->central_bonds;
+    w->L.bank_deposits = s->bank_deposits;
+    w->L.bank_firm_loans = s->bank_firm_loans;
+    w->L.bank_lgfv = s->bank_lgfv;
+    w->L.bank_bonds = s->bank_bonds;
+    memcpy(w->L.sec_deposits_prev, s->sec_deposits_prev, sizeof s->sec_deposits_prev);
+    memcpy(w->L.sec_nfw, s->sec_nfw, sizeof s->sec_nfw);
+    w->fm.n = (size_t)s->firms_n;
+    w->fm.n_free = (size_t)s->firms_n_free;
+}
+
+ckpt_history *ckpt_history_alloc(int n_nodes, int n_sectors, int months)
+{
+    ckpt_history *h = calloc(1, sizeof *h);
+    if (!h) return NULL;
+    h->n_nodes = n_nodes;
+    h->n_sectors = n_sectors;
+    h->capacity = months;
+    for (int k = 0; k < OUT_COUNT; k++) {
+        size_t n = stats_row_len(stats_table[k].group, n_nodes, n_sectors);
+        if (stats_table[k].type == OUT_F64) h->len_f += n;
+        else h->len_i += n;
+    }
+    int ymax = months / 12 + 2;
+    h->f = calloc((size_t)months * h->len_f + 1, sizeof(double));
+    h->i = calloc((size_t)months * h->len_i + 1, sizeof(int64_t));
+    h->od_year = calloc((size_t)ymax, sizeof(int));
+    h->od_months = calloc((size_t)ymax, sizeof(int));
+    h->od = calloc((size_t)ymax * (size_t)n_nodes * (size_t)n_nodes, sizeof(int64_t));
+    if (!h->f || !h->i || !h->od_year || !h->od_months || !h->od) {
+        ckpt_history_free(h);
+        return NULL;
+    }
+    return h;
+}
+
+void ckpt_history_free(ckpt_history *h)
+{
+    if (!h) return;
+    free(h->f); free(h->i); free(h->od_year); free(h->od_months); free(h->od);
+    free(h);
+}
+
+/* Copy month t between s and the history (to_history selects the direction). */
+static void history_copy(ckpt_history *h, stats_t *s, int t, int to_history)
+{
+    double *f = h->f + (size_t)t * h->len_f;
+    int64_t *iv = h->i + (size_t)t * h->len_i;
+    for (int k = 0; k < OUT_COUNT; k++) {
+        size_t n = stats_row_len(stats_table[k].group, h->n_nodes, h->n_sectors);
+        if (stats_table[k].type == OUT_F64) {
+            if (to_history) memcpy(f, s->f[k], n * sizeof(double));
+            else memcpy(s->f[k], f, n * sizeof(double));
+            f += n;
+        } else {
+            if (to_history) memcpy(iv, s->i[k], n * sizeof(int64_t));
+            else memcpy(s->i[k], iv, n * sizeof(int64_t));
+            iv += n;
+        }
+    }
+}
+
+void ckpt_history_add(ckpt_history *h, const stats_t *s)
+{
+    if (h->months >= h->capacity) return;
+    history_copy(h, (stats_t *)s, h->months, 1);
+    h->months++;
+}
+
+void ckpt_history_get(const ckpt_history *h, int t, stats_t *s)
+{
+    history_copy((ckpt_history *)h, s, t, 0);
+}
+
+void ckpt_history_add_od(ckpt_history *h, int year, int months, const int64_t *od)
+{
+    if (h->years >= h->capacity / 12 + 2) return;
+    size_t nn = (size_t)h->n_nodes * (size_t)h->n_nodes;
+    h->od_year[h->years] = year;
+    h->od_months[h->years] = months;
+    memcpy(h->od + (size_t)h->years * nn, od, nn * sizeof(int64_t));
+    h->years++;
+}
+
+/* Write `bytes` bytes as a 1-D uint8 dataset `name` (slashes make groups). */
+static int put_bytes(hid_t file, const char *name, const void *data, size_t bytes)
+{
+    hsize_t dims[1] = {(hsize_t)bytes};
+    hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
+    H5Pset_create_intermediate_group(lcpl, 1);
+    hid_t space = H5Screate_simple(1, dims, NULL);
+    hid_t ds = H5Dcreate2(file, name, H5T_NATIVE_UINT8, space, lcpl, H5P_DEFAULT, H5P_DEFAULT);
+    int rc = ds < 0 ? -1 : 0;
+    if (ds >= 0 && bytes > 0 && H5Dwrite(ds, H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0) rc = -1;
+    if (ds >= 0) H5Dclose(ds);
+    H5Sclose(space);
+    H5Pclose(lcpl);
+    return rc;
+}
+
+/* Read dataset `name` of exactly `bytes` bytes into data; -1 when missing or
+ * of another size. */
+static int get_bytes(hid_t file, const char *name, void *data, size_t bytes)
+{
+    if (H5Lexists(file, name, H5P_DEFAULT) <= 0) return -1;
+    hid_t ds = H5Dopen2(file, name, H5P_DEFAULT);
+    if (ds < 0) return -1;
+    hid_t space = H5Dget_space(ds);
+    hssize_t n = H5Sget_simple_extent_npoints(space);
+    H5Sclose(space);
+    int rc = (n == (hssize_t)bytes) ? 0 : -1;
+    if (rc == 0 && bytes > 0 && H5Dread(ds, H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0) rc = -1;
+    H5Dclose(ds);
+    return rc;
+}
+
+static int put_text(hid_t file, const char *name, const char *text)
+{
+    return put_bytes(file, name, text, strlen(text) + 1);
+}
+
+/* Identity of a run: a checkpoint only resumes the run that wrote it. */
+static void identity(const world *w, char *buf, size_t n)
+{
+    snprintf(buf, n, "incubator %s %s | seed %llu | workers %zu | nodes %d | sectors %d | months %d | world %zu",
+             INCUBATOR_VERSION, INCUBATOR_GIT_REV, (unsigned long long)w->p->run_seed, w->wk.n, w->n_nodes,
+             w->n_sectors, w->months, sizeof(world));
+}
+
+inc_status ckpt_write(const world *w, const ckpt_history *h, const char *path, inc_err *e)
+{
+    char tmp[1100];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    hid_t file = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    if (file < 0) return inc_fail(e, INC_ERR_IO, "cannot create checkpoint %s (check the folder exists and is writable)", tmp);
+    int rc = 0;
+    char id[512];
+    identity(w, id, sizeof id);
+    rc |= put_text(file, "identity", id);
+    rc |= put_text(file, "scenario", w->sc->resolved);
+    scalars s;
+    scalars_get(w, &s);
+    rc |= put_bytes(file, "scalars", &s, sizeof s);
+    for (int k = 0; k < w->reg.n && !rc; k++) {
+        const state_array *a = &w->reg.a[k];
+        size_t count = a->per_firm ? w->fm.n : a->count;
+        rc |= put_bytes(file, a->name, *a->ptr, count * a->elem);
+    }
+    rc |= put_bytes(file, "ledger/agg", w->L.agg, (size_t)w->L.n_agg * sizeof(int64_t));
+    rc |= put_bytes(file, "ledger/lgfv_debt", w->L.lgfv_debt, (size_t)w->n_nodes * sizeof(int64_t));
+    const int64_t *res;
+    migration_table_state(w, &res);
+    rc |= put_bytes(file, "migration/table_residents", res, (size_t)w->n_nodes * sizeof(int64_t));
+    int meta[2] = {h->months, h->years};
+    rc |= put_bytes(file, "history/counts", meta, sizeof meta);
+    rc |= put_bytes(file, "history/f", h->f, (size_t)h->months * h->len_f * sizeof(double));
+    rc |= put_bytes(file, "history/i", h->i, (size_t)h->months * h->len_i * sizeof(int64_t));
+    size_t nn = (size_t)h->n_nodes * (size_t)h->n_nodes;
+    rc |= put_bytes(file, "history/od_year", h->od_year, (size_t)h->years * sizeof(int));
+    rc |= put_bytes(file, "history/od_months", h->od_months, (size_t)h->years * sizeof(int));
+    rc |= put_bytes(file, "history/od", h->od, (size_t)h->years * nn * sizeof(int64_t));
+    if (H5Fflush(file, H5F_SCOPE_GLOBAL) < 0) rc = -1;
+    if (H5Fclose(file) < 0) rc = -1;
+    if (rc) {
+        unlink(tmp);
+        return inc_fail(e, INC_ERR_IO, "cannot write checkpoint %s (disk full?); the previous checkpoint %s is kept", tmp, path);
+    }
+    if (rename(tmp, path) != 0) {
+        unlink(tmp);
+        return inc_fail(e, INC_ERR_IO, "cannot rename %s to %s", tmp, path);
+    }
+    return INC_OK;
+}
+
+inc_status ckpt_read(world *w, ckpt_history *h, const char *path, inc_err *e)
+{
+    if (access(path, R_OK) != 0) return inc_fail(e, INC_ERR_IO, "cannot read checkpoint %s", path);
+    hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (file < 0) return inc_fail(e, INC_ERR_IO, "%s is not an HDF5 checkpoint", path);
+    inc_status st = INC_OK;
+    char id[512], have[512];
+    identity(w, id, sizeof id);
+    memset(have, 0, sizeof have);
+    if (get_bytes(file, "identity", have, strlen(id) + 1) != 0 || strcmp(have, id) != 0) {
+        st = inc_fail(e, INC_ERR_USAGE,
+                      "%s was written by another run or program version: it holds '%s', this run is '%s' (resume with "
+                      "the same program, scenario, --seed and --workers)",
+                      path, have[0] ? have : "?", id);
+    }
+    size_t tl = strlen(w->sc->resolved) + 1;
+    char *text = st == INC_OK ? calloc(tl, 1) : NULL;
+    if (st == INC_OK && (!text || get_bytes(file, "scenario", text, tl) != 0 || strcmp(text, w->sc->resolved) != 0))
+        st = inc_fail(e, INC_ERR_USAGE, "%s was written for another scenario (the resolved scenario text differs): "
+                      "resume with the same scenario file and --set options", path);
+    free(text);
+    scalars s;
+    if (st == INC_OK && get_bytes(file, "scalars", &s, sizeof s) != 0)
+        st = inc_fail(e, INC_ERR_IO, "%s: no scalars (a damaged checkpoint)", path);
+    if (st == INC_OK) {
+        if (s.firms_n > w->fm.cap) st = inc_fail(e, INC_ERR_USAGE, "%s: %llu firm slots, more than this run's capacity", path, (unsigned long long)s.firms_n);
+        else scalars_put(w, &s);
+    }
+    for (int k = 0; k < w->reg.n && st == INC_OK; k++) {
+        const state_array *a = &w->reg.a[k];
+        size_t count = a->per_firm ? w->fm.n : a->count;
+        if (get_bytes(file, a->name, *a->ptr, count * a->elem) != 0)
+            st = inc_fail(e, INC_ERR_IO, "%s: array %s is missing or of another size", path, a->name);
+    }
+    if (st == INC_OK && (get_bytes(file, "ledger/agg", w->L.agg, (size_t)w->L.n_agg * sizeof(int64_t)) != 0 ||
+                         get_bytes(file, "ledger/lgfv_debt", w->L.lgfv_debt, (size_t)w->n_nodes * sizeof(int64_t)) != 0))
+        st = inc_fail(e, INC_ERR_IO, "%s: the ledger is missing or of another size", path);
+    int64_t *res = calloc((size_t)w->n_nodes, sizeof(int64_t));
+    if (st == INC_OK && (!res || get_bytes(file, "migration/table_residents", res, (size_t)w->n_nodes * sizeof(int64_t)) != 0))
+        st = inc_fail(e, INC_ERR_IO, "%s: the migration tables are missing", path);
+    if (st == INC_OK) migration_restore_tables(w, s.table_year, res);
+    free(res);
+    int meta[2] = {0, 0};
+    if (st == INC_OK && get_bytes(file, "history/counts", meta, sizeof meta) != 0)
+        st = inc_fail(e, INC_ERR_IO, "%s: the output history is missing", path);
+    if (st == INC_OK && (meta[0] > h->capacity || meta[1] > h->capacity / 12 + 2))
+        st = inc_fail(e, INC_ERR_USAGE, "%s: holds %d months, more than this run's %d", path, meta[0], h->capacity);
+    size_t nn = (size_t)h->n_nodes * (size_t)h->n_nodes;
+    if (st == INC_OK && (get_bytes(file, "history/f", h->f, (size_t)meta[0] * h->len_f * sizeof(double)) != 0 ||
+                         get_bytes(file, "history/i", h->i, (size_t)meta[0] * h->len_i * sizeof(int64_t)) != 0 ||
+                         get_bytes(file, "history/od_year", h->od_year, (size_t)meta[1] * sizeof(int)) != 0 ||
+                         get_bytes(file, "history/od_months", h->od_months, (size_t)meta[1] * sizeof(int)) != 0 ||
+                         get_bytes(file, "history/od", h->od, (size_t)meta[1] * nn * sizeof(int64_t)) != 0))
+        st = inc_fail(e, INC_ERR_IO, "%s: the output history is damaged", path);
+    if (st == INC_OK) {
+        h->months = meta[0];
+        h->years = meta[1];
+        /* Rebuild what is derived, exactly as the month that wrote the
+         * checkpoint left it: the world's search lists are rebuilt by the
+         * next labour phase; the node aggregates were saved. */
+    }
+    H5Fclose(file);
+    return st;
+}
