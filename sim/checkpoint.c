@@ -317,3 +317,76 @@ inc_status ckpt_read(world *w, ckpt_history *h, const char *path, inc_err *e)
     H5Fclose(file);
     return st;
 }
+
+/* HDF5 type of a registered array's elements. */
+static hid_t native_type(const state_array *a)
+{
+    switch (a->kind) {
+    case 'f': return a->elem == 4 ? H5T_NATIVE_FLOAT : H5T_NATIVE_DOUBLE;
+    case 'u':
+        return a->elem == 1 ? H5T_NATIVE_UINT8 : a->elem == 2 ? H5T_NATIVE_UINT16 : a->elem == 4 ? H5T_NATIVE_UINT32
+                                                                                                    : H5T_NATIVE_UINT64;
+    default:
+        return a->elem == 1 ? H5T_NATIVE_INT8 : a->elem == 2 ? H5T_NATIVE_INT16 : a->elem == 4 ? H5T_NATIVE_INT32
+                                                                                                 : H5T_NATIVE_INT64;
+    }
+}
+
+inc_status ckpt_snapshot(const world *w, const char *path, inc_err *e)
+{
+    hid_t file = access(path, F_OK) == 0 ? H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT)
+                                         : H5Fcreate(path, H5F_ACC_EXCL, H5P_DEFAULT, H5P_DEFAULT);
+    if (file < 0) return inc_fail(e, INC_ERR_IO, "cannot open snapshot file %s for writing", path);
+    char month[16];
+    month_format(w->calendar - 1, month, sizeof month); /* the month just simulated */
+    int rc = 0;
+    hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
+    H5Pset_create_intermediate_group(lcpl, 1);
+    for (int k = 0; k < w->reg.n && !rc; k++) {
+        const state_array *a = &w->reg.a[k];
+        int workers = !strncmp(a->name, "workers/", 8), firms = !strncmp(a->name, "firms/", 6) && a->per_firm;
+        if (!workers && !firms) continue;
+        size_t count = a->per_firm ? w->fm.n : a->count;
+        char name[160];
+        snprintf(name, sizeof name, "/%s/%s", month, a->name);
+        if (H5Lexists(file, "/", H5P_DEFAULT) > 0) {
+            char grp[32];
+            snprintf(grp, sizeof grp, "/%s", month);
+            if (H5Lexists(file, grp, H5P_DEFAULT) > 0 && H5Lexists(file, name, H5P_DEFAULT) > 0) H5Ldelete(file, name, H5P_DEFAULT);
+        }
+        hsize_t dims[1] = {(hsize_t)count}, chunk[1] = {(hsize_t)(count < 65536 ? (count ? count : 1) : 65536)};
+        hid_t space = H5Screate_simple(1, dims, NULL);
+        hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+        if (count > 0) {
+            H5Pset_chunk(dcpl, 1, chunk);
+            H5Pset_shuffle(dcpl);
+            H5Pset_deflate(dcpl, 4);
+        }
+        hid_t ds = H5Dcreate2(file, name, native_type(a), space, lcpl, dcpl, H5P_DEFAULT);
+        if (ds < 0 || (count > 0 && H5Dwrite(ds, native_type(a), H5S_ALL, H5S_ALL, H5P_DEFAULT, *a->ptr) < 0)) rc = -1;
+        if (ds >= 0) H5Dclose(ds);
+        H5Pclose(dcpl);
+        H5Sclose(space);
+    }
+    H5Pclose(lcpl);
+    if (!rc) {
+        char grp[32];
+        snprintf(grp, sizeof grp, "/%s", month);
+        hid_t g = H5Gopen2(file, grp, H5P_DEFAULT);
+        if (g >= 0) {
+            const char *note = "money columns in fen per agent (a worker agent's wage and savings are one person's); "
+                               "reals in 2019 yuan; one row per worker agent or firm slot (flags & 1 = alive); "
+                               "persons per agent in the trajectory file";
+            hid_t st = H5Tcopy(H5T_C_S1);
+            H5Tset_size(st, strlen(note) + 1);
+            hid_t sp = H5Screate(H5S_SCALAR);
+            hid_t at = H5Acreate2(g, "units", st, sp, H5P_DEFAULT, H5P_DEFAULT);
+            if (at >= 0) { H5Awrite(at, st, note); H5Aclose(at); }
+            H5Sclose(sp);
+            H5Tclose(st);
+            H5Gclose(g);
+        }
+    }
+    if (H5Fclose(file) < 0) rc = -1;
+    return rc ? inc_fail(e, INC_ERR_IO, "cannot write the %s snapshot to %s (disk full?)", month, path) : INC_OK;
+}

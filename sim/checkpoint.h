@@ -51,4 +51,13 @@ inc_status ckpt_write(const world *w, const ckpt_history *h, const char *path, i
  * says which) or INC_ERR_HDF5. */
 inc_status ckpt_read(world *w, ckpt_history *h, const char *path, inc_err *e);
 
+/* Agent snapshots (micro data for analysis, docs/output.md): append the
+ * worker and firm columns of the month just simulated to the HDF5 file
+ * `path` (created if missing) as typed, chunked, deflate-compressed datasets
+ * /YYYY-MM/workers/COLUMN (one value per worker agent) and
+ * /YYYY-MM/firms/COLUMN (one per firm slot in use; dead slots have flags 0),
+ * with the units of money (fen) noted in the group's attributes.
+ * INC_ERR_IO with a message naming the file on failure. */
+inc_status ckpt_snapshot(const world *w, const char *path, inc_err *e);
+
 #endif

@@ -43,6 +43,10 @@ static void usage(FILE *f)
           "                       the outputs so far)\n"
           "  --checkpoint FILE    checkpoint path (default: the output without .h5 plus\n"
           "                       .ckpt.h5); removed when the run completes\n"
+          "  --snapshot-every M   write the worker and firm columns every M months\n"
+          "                       (micro data, docs/output.md)\n"
+          "  --snapshot FILE      snapshot file (default: the output without .h5 plus\n"
+          "                       .snap.h5)\n"
           "  --resume FILE        continue the run a checkpoint was written by (same\n"
           "                       scenario, --set, --seed and --workers); the output is\n"
           "                       identical to that of an uninterrupted run\n"
@@ -76,7 +80,8 @@ static double now_s(void)
 int main(int argc, char **argv)
 {
     const char *scen_path = NULL, *out_path = NULL, *ckpt_path = NULL, *resume_path = NULL;
-    long long ckpt_every = 0;
+    long long ckpt_every = 0, snap_every = 0;
+    const char *snap_path = NULL;
     const char **sets = calloc((size_t)argc + 4, sizeof(char *));
     char seed_set[64], months_set[64];
     int n_sets = 0, force = 0, quiet = 0, threads = 0;
@@ -94,7 +99,11 @@ int main(int argc, char **argv)
         else if (!strcmp(o, "--out") && has_val) out_path = argv[++a];
         else if (!strcmp(o, "--checkpoint") && has_val) ckpt_path = argv[++a];
         else if (!strcmp(o, "--resume") && has_val) resume_path = argv[++a];
-        else if (!strcmp(o, "--checkpoint-every") && has_val) {
+        else if (!strcmp(o, "--snapshot") && has_val) snap_path = argv[++a];
+        else if (!strcmp(o, "--snapshot-every") && has_val) {
+            snap_every = parse_count(argv[++a]);
+            if (snap_every < 1) { fprintf(stderr, "incubator-sim: --snapshot-every %s: expected a positive number of months\n", argv[a]); free(sets); return 2; }
+        } else if (!strcmp(o, "--checkpoint-every") && has_val) {
             ckpt_every = parse_count(argv[++a]);
             if (ckpt_every < 1) { fprintf(stderr, "incubator-sim: --checkpoint-every %s: expected a positive number of months\n", argv[a]); free(sets); return 2; }
         }
@@ -155,6 +164,16 @@ int main(int argc, char **argv)
         snprintf(default_ckpt, sizeof default_ckpt, "%.*s.ckpt.h5", (int)(strlen(out_path) - 3), out_path);
         ckpt_path = default_ckpt;
     }
+
+    char default_snap[1100];
+    if (!snap_path) {
+        snprintf(default_snap, sizeof default_snap, "%.*s.snap.h5", (int)(strlen(out_path) - 3), out_path);
+        snap_path = default_snap;
+    }
+    /* Snapshots grow month by month in SNAP.partial (kept for a resume) and
+     * take their name when the run completes: a .h5 is never incomplete. */
+    char snap_partial[1200];
+    snprintf(snap_partial, sizeof snap_partial, "%s.partial", snap_path);
 
     /* The command line, for the output's attributes. */
     size_t cl_len = 1;
@@ -285,6 +304,10 @@ int main(int argc, char **argv)
                 st = cs;
             break;
         }
+        if (snap_every > 0 && (t + 1) % snap_every == 0) {
+            st = ckpt_snapshot(&w, snap_partial, &err);
+            if (st != INC_OK) break;
+        }
         if (ckpt_every > 0 && (t + 1) % ckpt_every == 0 && t + 1 < w.months) {
             st = ckpt_write(&w, hist, ckpt_path, &err);
             if (st != INC_OK) break;
@@ -301,6 +324,8 @@ int main(int argc, char **argv)
     } else {
         /* The run is complete: its checkpoint is of no more use. */
         unlink(ckpt_path);
+        if (snap_every > 0 && rename(snap_partial, snap_path) != 0)
+            fprintf(stderr, "incubator-sim: cannot rename %s to %s: %s\n", snap_partial, snap_path, strerror(errno));
         double years = (w.months - 12) / 12.0;
         printf("scenario %s, seed %lld: %d months from ", sc.name, (long long)sc.p.run_seed, w.months);
         char a[16], b[16];

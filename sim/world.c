@@ -34,7 +34,7 @@ static void *zalloc(size_t n, size_t sz, int *ok)
 /* Record one state array for checkpoints (checkpoint.c): its name, where its
  * pointer lives, the element size and count (per_firm: the count is the
  * firms in use, fm.n, at save time). */
-static void reg(state_registry *r, const char *name, void *pptr, size_t elem, size_t count, int per_firm)
+static void reg(state_registry *r, const char *name, void *pptr, size_t elem, size_t count, int per_firm, char kind)
 {
     if (r->n >= WORLD_MAX_ARRAYS) return; /* world_init checks r->n < WORLD_MAX_ARRAYS */
     state_array *a = &r->a[r->n++];
@@ -43,6 +43,7 @@ static void reg(state_registry *r, const char *name, void *pptr, size_t elem, si
     a->elem = elem;
     a->count = count;
     a->per_firm = per_firm;
+    a->kind = kind;
 }
 
 static int workers_alloc(workers_t *wk, size_t n)
@@ -84,7 +85,7 @@ double world_bytes_per_worker(const world *w)
 
 static void workers_register(workers_t *wk, state_registry *r)
 {
-#define REG_WK(c) reg(r, "workers/" #c, &wk->c, sizeof *wk->c, wk->n, 0);
+#define REG_WK(c) reg(r, "workers/" #c, &wk->c, sizeof *wk->c, wk->n, 0, STATE_KIND(*wk->c));
     REG_WK(node) REG_WK(hukou) REG_WK(tier) REG_WK(flags) REG_WK(months_unemployed) REG_WK(training_left)
     REG_WK(employer) REG_WK(applied) REG_WK(wage) REG_WK(savings)
 #undef REG_WK
@@ -142,10 +143,10 @@ void world_firm_slots_sort(world *w)
 
 static void firms_register(firms_t *fm, state_registry *r)
 {
-#define REG_COL(c) reg(r, "firms/" #c, &fm->c, sizeof *fm->c, 0, 1);
+#define REG_COL(c) reg(r, "firms/" #c, &fm->c, sizeof *fm->c, 0, 1, STATE_KIND(*fm->c));
     FIRM_COLUMNS(REG_COL)
 #undef REG_COL
-    reg(r, "firms/free_list", &fm->free_list, sizeof *fm->free_list, fm->cap, 0);
+    reg(r, "firms/free_list", &fm->free_list, sizeof *fm->free_list, fm->cap, 0, 'i');
 }
 
 static int nodes_alloc(nodes_t *nd, state_registry *r, int N, int S)
@@ -153,99 +154,99 @@ static int nodes_alloc(nodes_t *nd, state_registry *r, int N, int S)
     int ok = 1;
     size_t n = (size_t)N;
     nd->residents = zalloc(n, sizeof(int64_t), &ok);
-    reg(r, "nodes/residents", &nd->residents, sizeof(int64_t), n, 0);
+    reg(r, "nodes/residents", &nd->residents, sizeof(int64_t), n, 0, STATE_KIND((int64_t)0));
     nd->employed = zalloc(n, sizeof(int64_t), &ok);
-    reg(r, "nodes/employed", &nd->employed, sizeof(int64_t), n, 0);
+    reg(r, "nodes/employed", &nd->employed, sizeof(int64_t), n, 0, STATE_KIND((int64_t)0));
     nd->unemployed = zalloc(n, sizeof(int64_t), &ok);
-    reg(r, "nodes/unemployed", &nd->unemployed, sizeof(int64_t), n, 0);
+    reg(r, "nodes/unemployed", &nd->unemployed, sizeof(int64_t), n, 0, STATE_KIND((int64_t)0));
     nd->hukou_residents = zalloc(n, sizeof(int64_t), &ok);
-    reg(r, "nodes/hukou_residents", &nd->hukou_residents, sizeof(int64_t), n, 0);
+    reg(r, "nodes/hukou_residents", &nd->hukou_residents, sizeof(int64_t), n, 0, STATE_KIND((int64_t)0));
     nd->employed_tier = zalloc(n * SC_TIERS, sizeof(int64_t), &ok);
-    reg(r, "nodes/employed_tier", &nd->employed_tier, sizeof(int64_t), n * SC_TIERS, 0);
+    reg(r, "nodes/employed_tier", &nd->employed_tier, sizeof(int64_t), n * SC_TIERS, 0, STATE_KIND((int64_t)0));
     nd->wage_sum = zalloc(n, sizeof(int64_t), &ok);
-    reg(r, "nodes/wage_sum", &nd->wage_sum, sizeof(int64_t), n, 0);
+    reg(r, "nodes/wage_sum", &nd->wage_sum, sizeof(int64_t), n, 0, STATE_KIND((int64_t)0));
     nd->unemployment_rate = zalloc(n, sizeof(double), &ok);
-    reg(r, "nodes/unemployment_rate", &nd->unemployment_rate, sizeof(double), n, 0);
+    reg(r, "nodes/unemployment_rate", &nd->unemployment_rate, sizeof(double), n, 0, STATE_KIND((double)0));
     nd->mean_offer = zalloc(n, sizeof(double), &ok);
-    reg(r, "nodes/mean_offer", &nd->mean_offer, sizeof(double), n, 0);
+    reg(r, "nodes/mean_offer", &nd->mean_offer, sizeof(double), n, 0, STATE_KIND((double)0));
     nd->employment_ref = zalloc(n, sizeof(double), &ok);
-    reg(r, "nodes/employment_ref", &nd->employment_ref, sizeof(double), n, 0);
+    reg(r, "nodes/employment_ref", &nd->employment_ref, sizeof(double), n, 0, STATE_KIND((double)0));
     nd->agglomeration = zalloc(n, sizeof(double), &ok);
-    reg(r, "nodes/agglomeration", &nd->agglomeration, sizeof(double), n, 0);
+    reg(r, "nodes/agglomeration", &nd->agglomeration, sizeof(double), n, 0, STATE_KIND((double)0));
     nd->min_wage = zalloc(n, sizeof(double), &ok);
-    reg(r, "nodes/min_wage", &nd->min_wage, sizeof(double), n, 0);
+    reg(r, "nodes/min_wage", &nd->min_wage, sizeof(double), n, 0, STATE_KIND((double)0));
     nd->land_price = zalloc(n, sizeof(double), &ok);
-    reg(r, "nodes/land_price", &nd->land_price, sizeof(double), n, 0);
+    reg(r, "nodes/land_price", &nd->land_price, sizeof(double), n, 0, STATE_KIND((double)0));
     nd->gdp0 = zalloc(n, sizeof(double), &ok);
-    reg(r, "nodes/gdp0", &nd->gdp0, sizeof(double), n, 0);
+    reg(r, "nodes/gdp0", &nd->gdp0, sizeof(double), n, 0, STATE_KIND((double)0));
     nd->wage0 = zalloc(n, sizeof(double), &ok);
-    reg(r, "nodes/wage0", &nd->wage0, sizeof(double), n, 0);
+    reg(r, "nodes/wage0", &nd->wage0, sizeof(double), n, 0, STATE_KIND((double)0));
     nd->wage_index = zalloc(n, sizeof(double), &ok);
-    reg(r, "nodes/wage_index", &nd->wage_index, sizeof(double), n, 0);
+    reg(r, "nodes/wage_index", &nd->wage_index, sizeof(double), n, 0, STATE_KIND((double)0));
     nd->services0 = zalloc(n, sizeof(double), &ok);
-    reg(r, "nodes/services0", &nd->services0, sizeof(double), n, 0);
+    reg(r, "nodes/services0", &nd->services0, sizeof(double), n, 0, STATE_KIND((double)0));
     nd->spare_capital = zalloc(n, sizeof(double), &ok);
-    reg(r, "nodes/spare_capital", &nd->spare_capital, sizeof(double), n, 0);
+    reg(r, "nodes/spare_capital", &nd->spare_capital, sizeof(double), n, 0, STATE_KIND((double)0));
     nd->weighted_residents = zalloc(n, sizeof(double), &ok);
-    reg(r, "nodes/weighted_residents", &nd->weighted_residents, sizeof(double), n, 0);
+    reg(r, "nodes/weighted_residents", &nd->weighted_residents, sizeof(double), n, 0, STATE_KIND((double)0));
     nd->lg_revenue = zalloc(n, sizeof(int64_t), &ok);
-    reg(r, "nodes/lg_revenue", &nd->lg_revenue, sizeof(int64_t), n, 0);
+    reg(r, "nodes/lg_revenue", &nd->lg_revenue, sizeof(int64_t), n, 0, STATE_KIND((int64_t)0));
     nd->lg_spending = zalloc(n, sizeof(int64_t), &ok);
-    reg(r, "nodes/lg_spending", &nd->lg_spending, sizeof(int64_t), n, 0);
+    reg(r, "nodes/lg_spending", &nd->lg_spending, sizeof(int64_t), n, 0, STATE_KIND((int64_t)0));
     nd->value_added = zalloc(n * (size_t)S, sizeof(double), &ok);
-    reg(r, "nodes/value_added", &nd->value_added, sizeof(double), n * (size_t)S, 0);
+    reg(r, "nodes/value_added", &nd->value_added, sizeof(double), n * (size_t)S, 0, STATE_KIND((double)0));
     nd->value_added_real = zalloc(n * (size_t)S, sizeof(double), &ok);
-    reg(r, "nodes/value_added_real", &nd->value_added_real, sizeof(double), n * (size_t)S, 0);
+    reg(r, "nodes/value_added_real", &nd->value_added_real, sizeof(double), n * (size_t)S, 0, STATE_KIND((double)0));
     nd->unemployed_tier = zalloc(n * SC_TIERS, sizeof(int64_t), &ok);
-    reg(r, "nodes/unemployed_tier", &nd->unemployed_tier, sizeof(int64_t), n * SC_TIERS, 0);
+    reg(r, "nodes/unemployed_tier", &nd->unemployed_tier, sizeof(int64_t), n * SC_TIERS, 0, STATE_KIND((int64_t)0));
     nd->wage_sum_tier = zalloc(n * SC_TIERS, sizeof(int64_t), &ok);
-    reg(r, "nodes/wage_sum_tier", &nd->wage_sum_tier, sizeof(int64_t), n * SC_TIERS, 0);
+    reg(r, "nodes/wage_sum_tier", &nd->wage_sum_tier, sizeof(int64_t), n * SC_TIERS, 0, STATE_KIND((int64_t)0));
     nd->residents_tier = zalloc(n * SC_TIERS, sizeof(int64_t), &ok);
-    reg(r, "nodes/residents_tier", &nd->residents_tier, sizeof(int64_t), n * SC_TIERS, 0);
+    reg(r, "nodes/residents_tier", &nd->residents_tier, sizeof(int64_t), n * SC_TIERS, 0, STATE_KIND((int64_t)0));
     nd->skilled_share = zalloc(n, sizeof(double), &ok);
-    reg(r, "nodes/skilled_share", &nd->skilled_share, sizeof(double), n, 0);
+    reg(r, "nodes/skilled_share", &nd->skilled_share, sizeof(double), n, 0, STATE_KIND((double)0));
     nd->mean_ln_a = zalloc(n * (size_t)S, sizeof(double), &ok);
-    reg(r, "nodes/mean_ln_a", &nd->mean_ln_a, sizeof(double), n * (size_t)S, 0);
+    reg(r, "nodes/mean_ln_a", &nd->mean_ln_a, sizeof(double), n * (size_t)S, 0, STATE_KIND((double)0));
     nd->target = zalloc(n, sizeof(uint8_t), &ok);
-    reg(r, "nodes/target", &nd->target, sizeof(uint8_t), n, 0);
+    reg(r, "nodes/target", &nd->target, sizeof(uint8_t), n, 0, STATE_KIND((uint8_t)0));
     nd->in_migrants = zalloc(n, sizeof(int32_t), &ok);
-    reg(r, "nodes/in_migrants", &nd->in_migrants, sizeof(int32_t), n, 0);
+    reg(r, "nodes/in_migrants", &nd->in_migrants, sizeof(int32_t), n, 0, STATE_KIND((int32_t)0));
     nd->out_migrants = zalloc(n, sizeof(int32_t), &ok);
-    reg(r, "nodes/out_migrants", &nd->out_migrants, sizeof(int32_t), n, 0);
+    reg(r, "nodes/out_migrants", &nd->out_migrants, sizeof(int32_t), n, 0, STATE_KIND((int32_t)0));
     nd->od = zalloc(n * n, sizeof(int64_t), &ok);
-    reg(r, "nodes/od", &nd->od, sizeof(int64_t), n * n, 0);
+    reg(r, "nodes/od", &nd->od, sizeof(int64_t), n * n, 0, STATE_KIND((int64_t)0));
     nd->trainees = zalloc(n, sizeof(int32_t), &ok);
-    reg(r, "nodes/trainees", &nd->trainees, sizeof(int32_t), n, 0);
+    reg(r, "nodes/trainees", &nd->trainees, sizeof(int32_t), n, 0, STATE_KIND((int32_t)0));
     nd->subsidies = zalloc(n, sizeof(int64_t), &ok);
-    reg(r, "nodes/subsidies", &nd->subsidies, sizeof(int64_t), n, 0);
+    reg(r, "nodes/subsidies", &nd->subsidies, sizeof(int64_t), n, 0, STATE_KIND((int64_t)0));
     nd->wannabe_entries = zalloc(n * (size_t)S, sizeof(int32_t), &ok);
-    reg(r, "nodes/wannabe_entries", &nd->wannabe_entries, sizeof(int32_t), n * (size_t)S, 0);
+    reg(r, "nodes/wannabe_entries", &nd->wannabe_entries, sizeof(int32_t), n * (size_t)S, 0, STATE_KIND((int32_t)0));
     nd->shell_entries = zalloc(n * (size_t)S, sizeof(int32_t), &ok);
-    reg(r, "nodes/shell_entries", &nd->shell_entries, sizeof(int32_t), n * (size_t)S, 0);
+    reg(r, "nodes/shell_entries", &nd->shell_entries, sizeof(int32_t), n * (size_t)S, 0, STATE_KIND((int32_t)0));
     nd->entries = zalloc(n * (size_t)S, sizeof(int32_t), &ok);
-    reg(r, "nodes/entries", &nd->entries, sizeof(int32_t), n * (size_t)S, 0);
+    reg(r, "nodes/entries", &nd->entries, sizeof(int32_t), n * (size_t)S, 0, STATE_KIND((int32_t)0));
     nd->exits = zalloc(n * (size_t)S, sizeof(int32_t), &ok);
-    reg(r, "nodes/exits", &nd->exits, sizeof(int32_t), n * (size_t)S, 0);
+    reg(r, "nodes/exits", &nd->exits, sizeof(int32_t), n * (size_t)S, 0, STATE_KIND((int32_t)0));
     nd->bankruptcies = zalloc(n * (size_t)S, sizeof(int32_t), &ok);
-    reg(r, "nodes/bankruptcies", &nd->bankruptcies, sizeof(int32_t), n * (size_t)S, 0);
+    reg(r, "nodes/bankruptcies", &nd->bankruptcies, sizeof(int32_t), n * (size_t)S, 0, STATE_KIND((int32_t)0));
     nd->enrolments = zalloc(n, sizeof(int32_t), &ok);
-    reg(r, "nodes/enrolments", &nd->enrolments, sizeof(int32_t), n, 0);
+    reg(r, "nodes/enrolments", &nd->enrolments, sizeof(int32_t), n, 0, STATE_KIND((int32_t)0));
     nd->upgrades = zalloc(n, sizeof(int32_t), &ok);
-    reg(r, "nodes/upgrades", &nd->upgrades, sizeof(int32_t), n, 0);
+    reg(r, "nodes/upgrades", &nd->upgrades, sizeof(int32_t), n, 0, STATE_KIND((int32_t)0));
     nd->entrants_tier = zalloc(n * SC_TIERS, sizeof(int32_t), &ok);
-    reg(r, "nodes/entrants_tier", &nd->entrants_tier, sizeof(int32_t), n * SC_TIERS, 0);
+    reg(r, "nodes/entrants_tier", &nd->entrants_tier, sizeof(int32_t), n * SC_TIERS, 0, STATE_KIND((int32_t)0));
     nd->training_spending = zalloc(n, sizeof(int64_t), &ok);
-    reg(r, "nodes/training_spending", &nd->training_spending, sizeof(int64_t), n, 0);
+    reg(r, "nodes/training_spending", &nd->training_spending, sizeof(int64_t), n, 0, STATE_KIND((int64_t)0));
     nd->residents_prev = zalloc(n, sizeof(int64_t), &ok);
-    reg(r, "nodes/residents_prev", &nd->residents_prev, sizeof(int64_t), n, 0);
+    reg(r, "nodes/residents_prev", &nd->residents_prev, sizeof(int64_t), n, 0, STATE_KIND((int64_t)0));
     nd->firm_emp_prev = zalloc(n, sizeof(int64_t), &ok);
-    reg(r, "nodes/firm_emp_prev", &nd->firm_emp_prev, sizeof(int64_t), n, 0);
+    reg(r, "nodes/firm_emp_prev", &nd->firm_emp_prev, sizeof(int64_t), n, 0, STATE_KIND((int64_t)0));
     nd->land_sales = zalloc(n, sizeof(int64_t), &ok);
-    reg(r, "nodes/land_sales", &nd->land_sales, sizeof(int64_t), n, 0);
+    reg(r, "nodes/land_sales", &nd->land_sales, sizeof(int64_t), n, 0, STATE_KIND((int64_t)0));
     nd->land_discounts = zalloc(n, sizeof(int64_t), &ok);
-    reg(r, "nodes/land_discounts", &nd->land_discounts, sizeof(int64_t), n, 0);
+    reg(r, "nodes/land_discounts", &nd->land_discounts, sizeof(int64_t), n, 0, STATE_KIND((int64_t)0));
     nd->lg_revenue_prev = zalloc(n, sizeof(int64_t), &ok);
-    reg(r, "nodes/lg_revenue_prev", &nd->lg_revenue_prev, sizeof(int64_t), n, 0);
+    reg(r, "nodes/lg_revenue_prev", &nd->lg_revenue_prev, sizeof(int64_t), n, 0, STATE_KIND((int64_t)0));
     return ok;
 }
 
@@ -273,25 +274,25 @@ static int market_alloc(market_t *mk, state_registry *r, int n)
     int ok = 1;
     mk->n_markets = n;
     mk->price = zalloc((size_t)n, sizeof(double), &ok);
-    reg(r, "market/price", &mk->price, sizeof(double), (size_t)n, 0);
+    reg(r, "market/price", &mk->price, sizeof(double), (size_t)n, 0, STATE_KIND((double)0));
     mk->price0 = zalloc((size_t)n, sizeof(double), &ok);
-    reg(r, "market/price0", &mk->price0, sizeof(double), (size_t)n, 0);
+    reg(r, "market/price0", &mk->price0, sizeof(double), (size_t)n, 0, STATE_KIND((double)0));
     mk->price_prev = zalloc((size_t)n, sizeof(double), &ok);
-    reg(r, "market/price_prev", &mk->price_prev, sizeof(double), (size_t)n, 0);
+    reg(r, "market/price_prev", &mk->price_prev, sizeof(double), (size_t)n, 0, STATE_KIND((double)0));
     mk->demand = zalloc((size_t)n, sizeof(int64_t), &ok);
-    reg(r, "market/demand", &mk->demand, sizeof(int64_t), (size_t)n, 0);
+    reg(r, "market/demand", &mk->demand, sizeof(int64_t), (size_t)n, 0, STATE_KIND((int64_t)0));
     mk->supply = zalloc((size_t)n, sizeof(double), &ok);
-    reg(r, "market/supply", &mk->supply, sizeof(double), (size_t)n, 0);
+    reg(r, "market/supply", &mk->supply, sizeof(double), (size_t)n, 0, STATE_KIND((double)0));
     mk->fill = zalloc((size_t)n, sizeof(double), &ok);
-    reg(r, "market/fill", &mk->fill, sizeof(double), (size_t)n, 0);
+    reg(r, "market/fill", &mk->fill, sizeof(double), (size_t)n, 0, STATE_KIND((double)0));
     mk->sell = zalloc((size_t)n, sizeof(double), &ok);
-    reg(r, "market/sell", &mk->sell, sizeof(double), (size_t)n, 0);
+    reg(r, "market/sell", &mk->sell, sizeof(double), (size_t)n, 0, STATE_KIND((double)0));
     mk->receipts = zalloc((size_t)n, sizeof(int64_t), &ok);
-    reg(r, "market/receipts", &mk->receipts, sizeof(int64_t), (size_t)n, 0);
+    reg(r, "market/receipts", &mk->receipts, sizeof(int64_t), (size_t)n, 0, STATE_KIND((int64_t)0));
     mk->sold_real = zalloc((size_t)n, sizeof(double), &ok);
-    reg(r, "market/sold_real", &mk->sold_real, sizeof(double), (size_t)n, 0);
+    reg(r, "market/sold_real", &mk->sold_real, sizeof(double), (size_t)n, 0, STATE_KIND((double)0));
     mk->output = zalloc((size_t)n, sizeof(double), &ok);
-    reg(r, "market/output", &mk->output, sizeof(double), (size_t)n, 0);
+    reg(r, "market/output", &mk->output, sizeof(double), (size_t)n, 0, STATE_KIND((double)0));
     return ok;
 }
 

@@ -218,7 +218,11 @@ typedef struct {
     size_t elem;      /* bytes per element */
     size_t count;     /* elements (ignored when per_firm) */
     int per_firm;     /* 1: a firm column, saved for the fm.n slots in use */
+    char kind;        /* 'i' signed integer, 'u' unsigned integer, 'f' floating point */
 } state_array;
+/* The kind of an element type, for state_array.kind. */
+#define STATE_KIND(x) _Generic((x), uint8_t: 'u', uint16_t: 'u', uint32_t: 'u', uint64_t: 'u', int8_t: 'i', \
+                               int16_t: 'i', int32_t: 'i', int64_t: 'i', float: 'f', double: 'f', default: '?')
 typedef struct {
     state_array a[WORLD_MAX_ARRAYS];
     int n;

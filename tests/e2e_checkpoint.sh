@@ -92,5 +92,16 @@ fi
 rc=$?
 [[ $rc -eq 3 ]] && grep -q "missing.ckpt.h5" "$tmp/g.err" && ok "a missing checkpoint is an error naming it" || notok "missing checkpoint: exit $rc"
 
+# 4. Agent snapshots: typed, compressed columns per month, named .h5 only when complete.
+"$sim" "$root/scenarios/baseline.ini" --workers 20000 --months 12 --quiet --out "$tmp/s.h5" --snapshot-every 6 >/dev/null 2>&1
+if [[ -f "$tmp/s.snap.h5" && ! -e "$tmp/s.snap.h5.partial" ]] &&
+    h5ls "$tmp/s.snap.h5/2019-06/workers/savings" >/dev/null 2>&1 &&
+    h5ls "$tmp/s.snap.h5/2019-12/firms/ln_a" >/dev/null 2>&1 &&
+    [[ "$(h5dump -p -d /2019-12/workers/wage "$tmp/s.snap.h5" 2>/dev/null)" == *DEFLATE* ]]; then
+    ok "snapshots: /2019-06 and /2019-12 with worker and firm columns, deflate-compressed"
+else
+    notok "snapshots missing or incomplete: $(ls "$tmp" | tr '\n' ' ')"
+fi
+
 echo "$pass passed, $fail failed"
 [[ $fail -eq 0 ]]
