@@ -239,7 +239,9 @@ int main(int argc, char **argv)
     st = h5out_open(&out, &meta, &err);
     if (st != INC_OK) {
         fprintf(stderr, "incubator-sim: %s\n", err.msg);
-        stats_free(stats); world_free(&w); scenario_free(&sc); free(cmdline); free(node_names); free(sector_names);
+        stats_free(stats); ckpt_history_free(hist); world_free(&w); scenario_free(&sc); free(cmdline);
+        free(node_names); free(sector_names); free(node_kind); free(node_region); free(node_coastal);
+        free(sector_hard_tech); free(sector_tradable); free(sector_alpha);
         return inc_exit_code(st);
     }
     struct sigaction sa;
