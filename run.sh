@@ -19,7 +19,7 @@ DEB_PACKAGES=(build-essential cmake pkg-config libgsl-dev libhdf5-dev hdf5-tools
 
 # The default study: every scenario with every seed. Outputs go to
 # results/SCENARIO_sSEED.h5 and are replaced on each run.
-STUDY_SCENARIOS=(baseline)
+STUDY_SCENARIOS=(baseline incubator)
 STUDY_SEEDS=(1)
 
 JOBS="$(nproc 2>/dev/null || echo 2)"
@@ -28,8 +28,10 @@ usage() {
     cat <<'EOF'
 usage: ./run.sh [COMMAND]
 
-  (none)         build, then run the default study (scenarios/baseline.ini,
-                 seed 1 -> results/baseline_s1.h5) and print its summary
+  (none)         build, then run the default study (scenarios/baseline.ini and
+                 scenarios/incubator.ini, seed 1 -> results/SCENARIO_s1.h5), then
+                 the analysis: summary, compare --reference baseline, plots in
+                 results/plots/
   test           build, then run every test: ctest on the Release build (build/)
                  and on the AddressSanitizer+UBSan build (build-asan/)
   bench          build, then run the kernel benchmark (build/bin/bench_kernel)
