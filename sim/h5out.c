@@ -976,5 +976,10 @@ void h5out_abort(h5out *o)
 
 void h5out_quiet(void)
 {
+    /* No library shutdown at exit: after a failed close (disk full) HDF5
+     * keeps the file in its tables and closing it again at exit crashes;
+     * every file is closed explicitly, so the atexit handler has nothing
+     * left to do. Must come before any other HDF5 call. */
+    H5dont_atexit();
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
 }

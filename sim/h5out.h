@@ -77,8 +77,9 @@ inc_status h5out_close(h5out *o, inc_err *e);
 /* Abandon the file: close it and remove PATH.partial. Frees o. */
 void h5out_abort(h5out *o);
 
-/* Silence HDF5's automatic error stack printing (call once at start-up; the
- * library's own messages replace it). */
+/* Silence HDF5's automatic error stack printing and its shutdown at exit
+ * (call once at start-up, before any other HDF5 call; the library's own
+ * messages replace the stack). */
 void h5out_quiet(void);
 
 #endif
