@@ -17,7 +17,7 @@ pass=0 fail=0
 ok() { echo "ok - $*"; pass=$((pass + 1)); }
 notok() { echo "not ok - $*"; fail=$((fail + 1)); }
 # Large enough that a month takes tens of milliseconds, small enough for CI.
-args=(--workers 200000 --months 30 --quiet)
+args=(--workers 400000 --months 72 --quiet)
 
 same() { # same A B: every output dataset equal
     local g

@@ -25,7 +25,7 @@
 
 #define FAILF(...)                                                                 \
     do {                                                                           \
-        char msg_[1024];                                                           \
+        char msg_[2048];                                                           \
         snprintf(msg_, sizeof msg_, __VA_ARGS__);                                  \
         fprintf(stderr, "\n  FAIL: %s\n", msg_);                                   \
         CU_assertImplementation(CU_FALSE, __LINE__, msg_, __FILE__, "", CU_FALSE); \
