@@ -29,13 +29,6 @@
 #include <gsl/gsl_rng.h>
 #include <hdf5.h>
 
-#define FAILF(...)                                                                 \
-    do {                                                                           \
-        char msg_[2048];                                                           \
-        snprintf(msg_, sizeof msg_, __VA_ARGS__);                                  \
-        fprintf(stderr, "\n  FAIL: %s\n", msg_);                                   \
-        CU_assertImplementation(CU_FALSE, __LINE__, msg_, __FILE__, "", CU_FALSE); \
-    } while (0)
 #define CHECKF(cond, ...)                                                                    \
     do {                                                                                     \
         if (cond) CU_assertImplementation(CU_TRUE, __LINE__, #cond, __FILE__, "", CU_FALSE); \

@@ -40,14 +40,6 @@
 #define BIG_MONTHS "12"
 #define RUN_TIMEOUT_S 900 /* per run; generous for the sanitizer build */
 
-/* Report a formatted failure (CUnit copies the message). */
-#define FAILF(...)                                                                 \
-    do {                                                                           \
-        char msg_[1024];                                                           \
-        snprintf(msg_, sizeof msg_, __VA_ARGS__);                                  \
-        fprintf(stderr, "\n  FAIL: %s\n", msg_);                                   \
-        CU_assertImplementation(CU_FALSE, __LINE__, msg_, __FILE__, "", CU_FALSE); \
-    } while (0)
 
 /* The runs: name, --threads (0: none, OMP_NUM_THREADS=1 instead), seed,
  * worker agents, months. */

@@ -35,13 +35,6 @@
 #define RUN_TIMEOUT_S 900
 #define MAX_SETS 48
 
-#define FAILF(...)                                                                 \
-    do {                                                                           \
-        char msg_[2048];                                                           \
-        snprintf(msg_, sizeof msg_, __VA_ARGS__);                                  \
-        fprintf(stderr, "\n  FAIL: %s\n", msg_);                                   \
-        CU_assertImplementation(CU_FALSE, __LINE__, msg_, __FILE__, "", CU_FALSE); \
-    } while (0)
 #define CHECKF(cond, ...)          \
     do {                           \
         if (cond) {                \

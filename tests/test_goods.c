@@ -39,13 +39,6 @@
 #define WORKERS 20000
 #define WARMUP_MONTHS 3
 
-#define FAILF(...)                                                                 \
-    do {                                                                           \
-        char msg_[2048];                                                           \
-        snprintf(msg_, sizeof msg_, __VA_ARGS__);                                  \
-        fprintf(stderr, "\n  FAIL: %s\n", msg_);                                   \
-        CU_assertImplementation(CU_FALSE, __LINE__, msg_, __FILE__, "", CU_FALSE); \
-    } while (0)
 /* At most a few messages per kind of violation. */
 #define FAIL_SOME(counter, ...)                  \
     do {                                         \

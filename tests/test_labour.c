@@ -51,14 +51,6 @@
 #define FREQ_DRAWS 200000  /* evenly spaced u for the frequency check */
 #define FREQ_TOL 1e-3      /* |frequency - weight share| */
 
-/* Report a formatted failure (CUnit copies the message). */
-#define FAILF(...)                                                                 \
-    do {                                                                           \
-        char msg_[2048];                                                           \
-        snprintf(msg_, sizeof msg_, __VA_ARGS__);                                  \
-        fprintf(stderr, "\n  FAIL: %s\n", msg_);                                   \
-        CU_assertImplementation(CU_FALSE, __LINE__, msg_, __FILE__, "", CU_FALSE); \
-    } while (0)
 
 typedef struct {
     scenario sc;

@@ -35,13 +35,6 @@
 #define WORKERS 20000
 #define BAND 0.05 /* land.c LAND_MAX_STEP */
 
-#define FAILF(...)                                                                 \
-    do {                                                                           \
-        char msg_[2048];                                                           \
-        snprintf(msg_, sizeof msg_, __VA_ARGS__);                                  \
-        fprintf(stderr, "\n  FAIL: %s\n", msg_);                                   \
-        CU_assertImplementation(CU_FALSE, __LINE__, msg_, __FILE__, "", CU_FALSE); \
-    } while (0)
 #define FAIL_SOME(counter, ...)                  \
     do {                                         \
         if ((counter)++ < 5) FAILF(__VA_ARGS__); \

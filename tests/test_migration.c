@@ -80,13 +80,6 @@ static const char *const EXPERIMENT_SETS[] = {
 };
 #define N_EXPERIMENT_SETS ((int)(sizeof EXPERIMENT_SETS / sizeof EXPERIMENT_SETS[0]))
 
-#define FAILF(...)                                                                 \
-    do {                                                                           \
-        char msg_[2048];                                                           \
-        snprintf(msg_, sizeof msg_, __VA_ARGS__);                                  \
-        fprintf(stderr, "\n  FAIL: %s\n", msg_);                                   \
-        CU_assertImplementation(CU_FALSE, __LINE__, msg_, __FILE__, "", CU_FALSE); \
-    } while (0)
 
 /* ---- fixture ----------------------------------------------------------- */
 

@@ -23,13 +23,6 @@
 #define WORKERS 40000
 #define MONTHS 48
 
-#define FAILF(...)                                                                 \
-    do {                                                                           \
-        char msg_[2048];                                                           \
-        snprintf(msg_, sizeof msg_, __VA_ARGS__);                                  \
-        fprintf(stderr, "\n  FAIL: %s\n", msg_);                                   \
-        CU_assertImplementation(CU_FALSE, __LINE__, msg_, __FILE__, "", CU_FALSE); \
-    } while (0)
 
 /* Growth of ln A per sector (initial surviving firms) over MONTHS months.
  * Returns the number of sectors, 0 on failure; fills growth[], exposure[],

@@ -72,13 +72,6 @@
  * half the urban labour force out of work is a collapse. */
 #define UNEMP_LAST_YEAR_MAX 0.5
 
-#define FAILF(...)                                                                 \
-    do {                                                                           \
-        char msg_[2048];                                                           \
-        snprintf(msg_, sizeof msg_, __VA_ARGS__);                                  \
-        fprintf(stderr, "\n  FAIL: %s\n", msg_);                                   \
-        CU_assertImplementation(CU_FALSE, __LINE__, msg_, __FILE__, "", CU_FALSE); \
-    } while (0)
 /* A check: counted as a passed assertion, or a failure with the message. */
 #define CHECKF(cond, ...)                                                                    \
     do {                                                                                     \

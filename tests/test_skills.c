@@ -42,13 +42,6 @@
 #define TRAIN_MARGIN 0.03  /* tier 2+ share, training minus none, after 36 months */
 #define CUT_MARGIN 0.01    /* cut run against full training and against none */
 
-#define FAILF(...)                                                                 \
-    do {                                                                           \
-        char msg_[2048];                                                           \
-        snprintf(msg_, sizeof msg_, __VA_ARGS__);                                  \
-        fprintf(stderr, "\n  FAIL: %s\n", msg_);                                   \
-        CU_assertImplementation(CU_FALSE, __LINE__, msg_, __FILE__, "", CU_FALSE); \
-    } while (0)
 #define FAIL_SOME(counter, ...)                  \
     do {                                         \
         if ((counter)++ < 5) FAILF(__VA_ARGS__); \

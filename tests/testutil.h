@@ -10,6 +10,17 @@ typedef struct {
     CU_TestFunc fn;
 } tu_test;
 
+/* Fail the current test with a printf-style message (printed at once and
+ * recorded by CUnit with the file and line). */
+#include <stdio.h>
+#define FAILF(...)                                                                 \
+    do {                                                                           \
+        char msg_[2048];                                                           \
+        snprintf(msg_, sizeof msg_, __VA_ARGS__);                                  \
+        fprintf(stderr, "\n  FAIL: %s\n", msg_);                                   \
+        CU_assertImplementation(CU_FALSE, __LINE__, msg_, __FILE__, "", CU_FALSE); \
+    } while (0)
+
 /* Run one suite of tests (array ended by {NULL, NULL}) with CUnit's basic
  * interface; returns the process exit code (0 if all passed, 1 otherwise). */
 int tu_run_suite(const char *suite, const tu_test *tests);
