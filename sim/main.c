@@ -131,6 +131,15 @@ int main(int argc, char **argv)
     }
     if (!scen_path) { usage(stderr); free(sets); return 2; }
 
+    /* Signals first: a scheduler's SIGTERM may come while the world is still
+     * being built; the run then stops after its first month with a
+     * checkpoint. */
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGUSR1, &sa, NULL);
     gsl_set_error_handler_off();
     h5out_quiet();
     if (threads > 0) omp_set_num_threads(threads);
@@ -244,12 +253,6 @@ int main(int argc, char **argv)
         free(sector_hard_tech); free(sector_tradable); free(sector_alpha);
         return inc_exit_code(st);
     }
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGUSR1, &sa, NULL);
     /* A resumed run rewrites the closed years' OD matrices first (their
      * datasets have their own dimension), then replays the months. */
     for (int y = 0; y < hist->years && st == INC_OK; y++)
