@@ -41,6 +41,8 @@ usage: ./run.sh [COMMAND]
                  locally (--jobs N) or as a Slurm job array (--slurm), with a
                  manifest; re-running it finishes only what is missing
                  (./run.sh sweep --help, docs/sweeps.md)
+  calibrate ARGS build, then run build/bin/incubator-calibrate ARGS (the simulated
+                 method of moments of MODEL.md 15; record in docs/calibration.md)
   help           this text
 
 Every command first checks the Debian packages the build needs and installs the
@@ -199,6 +201,11 @@ run_tests() {
     return "$rc"
 }
 
+calibrate() {
+    build
+    build/bin/incubator-calibrate "$@"
+}
+
 bench() {
     build
     build/bin/bench_kernel "$@"
@@ -232,6 +239,7 @@ case "$cmd" in
     bench) bench "$@" ;;
     sim) sim "$@" ;;
     sweep) sweep "$@" ;;
+    calibrate) calibrate "$@" ;;
     help | -h | --help) usage ;;
     *)
         echo "run.sh: unknown command: $cmd" >&2

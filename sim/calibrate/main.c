@@ -1,0 +1,338 @@
+/* incubator-calibrate - a repeatable calibration of the baseline's free
+ * parameters to the targets of MODEL.md 15 (simulated method of moments).
+ *
+ * Each evaluation runs the model in memory (no output file) from 2019-01 for
+ * `--months` months at `--workers` agents and computes moments of the run;
+ * the distance is the sum over targets of ((moment - band centre) / half
+ * band width)^2, so a value of 1 per target means "at the edge of its band".
+ * GSL's Nelder-Mead simplex (gsl_multimin_fminimizer_nmsimplex2) searches the
+ * free parameters in a logit transform of their ranges, with common random
+ * numbers (the same seeds for every evaluation). The result is written as a
+ * record to docs/calibration.md (--record) and, with --write, the tuned
+ * values replace those in the scenario file (comments kept).
+ *
+ * The free parameters and targets are the tables below: change them there. */
+#include "phases.h"
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_multimin.h>
+#include <math.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* Free parameters: scenario key, lower and upper bound. */
+typedef struct { const char *key; double lo, hi; } free_param;
+static const free_param FREE[] = {
+    {"labour.mu", 0.15, 0.9},                 /* unemployment */
+    {"productivity.frontier_gap", 0.0, 0.6},  /* TFP growth */
+    {"entry.rate", 20000, 600000},            /* firm turnover */
+    {"firms.lev_max", 0.3, 2.0},              /* corporate debt */
+};
+#define N_FREE ((int)(sizeof FREE / sizeof FREE[0]))
+
+/* Targets of MODEL.md 15 that a run of 2019-2023 can measure. */
+enum { M_TFP, M_UNEMP, M_INV, M_LABOUR, M_EXIT, M_GROWTH, M_DEBT, N_MOM };
+typedef struct { const char *name, *unit; double lo, hi; const char *source; } target;
+static const target TARGETS[N_MOM] = {
+    {"TFP growth 2019-2021 (Solow residual)", "%/yr", 0.5, 1.5, "The Economist: just above 1%/yr 2010-2019"},
+    {"urban unemployment rate", "%", 4.5, 6.5, "NBS surveyed urban unemployment"},
+    {"investment / GDP", "share", 0.36, 0.46, "World Bank: 41% (2023)"},
+    {"labour share of GDP", "share", 0.45, 0.58, "Conference Board: 47-53%"},
+    {"firm exit rate", "%/yr", 5.0, 8.0, "SAIC: 6.2%"},
+    {"real GDP growth 2019-2023", "%/yr", 3.0, 7.0, "NBS"},
+    {"corporate debt / GDP, 2023", "ratio", 1.4, 1.9, "NIFD 2023: 168%"},
+};
+
+typedef struct {
+    const char *scenario;
+    int months, seeds, threads;
+    long workers;
+    double x[N_FREE];      /* parameter values of the last evaluation */
+    double mom[N_MOM];     /* mean moments over seeds of the last evaluation */
+    int evals;
+} problem;
+
+/* Run one seed with the given parameter values; moments into m. Returns 0
+ * on success. */
+static int run_once(const problem *pb, const double *x, int seed, double m[N_MOM])
+{
+    char sets[N_FREE + 2][128];
+    const char *sp[N_FREE + 2];
+    for (int k = 0; k < N_FREE; k++) {
+        snprintf(sets[k], sizeof sets[k], "%s=%.10g", FREE[k].key, x[k]);
+        sp[k] = sets[k];
+    }
+    snprintf(sets[N_FREE], sizeof sets[0], "run.seed=%d", seed);
+    snprintf(sets[N_FREE + 1], sizeof sets[0], "run.months=%d", pb->months);
+    sp[N_FREE] = sets[N_FREE];
+    sp[N_FREE + 1] = sets[N_FREE + 1];
+    scenario sc;
+    world w;
+    inc_err e = {0};
+    if (scenario_load(&sc, pb->scenario, sp, N_FREE + 2, &e) != INC_OK) {
+        fprintf(stderr, "incubator-calibrate: %s\n", e.msg);
+        return -1;
+    }
+    if (world_init(&w, &sc, pb->threads, pb->workers, &e) != INC_OK) {
+        fprintf(stderr, "incubator-calibrate: %s\n", e.msg);
+        scenario_free(&sc);
+        return -1;
+    }
+    stats_aggregate(&w);
+    stats_t *st = stats_alloc(w.n_nodes, w.n_sectors);
+    double gdp_y[32] = {0}, tfp_y[32] = {0}, u = 0, inv = 0, gdp = 0, wages = 0, exits = 0, firms = 0;
+    double loans_last = 0, gdp_last12 = 0;
+    int ok = st != NULL;
+    for (int t = 0; t < pb->months && ok; t++) {
+        if (sim_month(&w, st, &e) != INC_OK) {
+            fprintf(stderr, "incubator-calibrate: seed %d month %d: %s\n", seed, t, e.msg);
+            ok = 0;
+            break;
+        }
+        const double *n = NULL;
+        (void)n;
+        double g = st->f[OUT_NATIONAL_gdp][0], gr = st->f[OUT_NATIONAL_gdp_real][0];
+        gdp_y[t / 12] += gr;
+        tfp_y[t / 12] += st->f[OUT_NATIONAL_ln_tfp][0] / 12.0;
+        u += st->f[OUT_NATIONAL_unemployment_rate][0];
+        inv += st->f[OUT_NATIONAL_investment][0];
+        gdp += g;
+        wages += st->f[OUT_NATIONAL_labour_share][0] * g;
+        exits += st->f[OUT_NATIONAL_exits][0];
+        firms += st->f[OUT_NATIONAL_firms_alive][0];
+        if (t >= pb->months - 12) gdp_last12 += g;
+        loans_last = st->f[OUT_NATIONAL_firm_loans][0];
+    }
+    if (ok) {
+        int years = pb->months / 12;
+        m[M_TFP] = 100.0 * (tfp_y[years >= 3 ? 2 : years - 1] - tfp_y[0]) / (years >= 3 ? 2 : (years - 1 > 0 ? years - 1 : 1));
+        m[M_UNEMP] = 100.0 * u / pb->months;
+        m[M_INV] = inv / gdp;
+        m[M_LABOUR] = wages / gdp;
+        m[M_EXIT] = 100.0 * 12.0 * exits / firms;
+        m[M_GROWTH] = years >= 2 ? 100.0 * (pow(gdp_y[years - 1] / gdp_y[0], 1.0 / (years - 1)) - 1.0) : NAN;
+        m[M_DEBT] = gdp_last12 > 0 ? loans_last / gdp_last12 : NAN;
+    }
+    stats_free(st);
+    world_free(&w);
+    scenario_free(&sc);
+    return ok ? 0 : -1;
+}
+
+/* Parameter values from the unconstrained search vector (logit transform). */
+static void from_search(const gsl_vector *v, double *x)
+{
+    for (int k = 0; k < N_FREE; k++) {
+        double z = gsl_vector_get(v, (size_t)k);
+        x[k] = FREE[k].lo + (FREE[k].hi - FREE[k].lo) / (1.0 + exp(-z));
+    }
+}
+
+static double to_search(int k, double x)
+{
+    double p = (x - FREE[k].lo) / (FREE[k].hi - FREE[k].lo);
+    if (p < 1e-6) p = 1e-6;
+    if (p > 1 - 1e-6) p = 1 - 1e-6;
+    return log(p / (1 - p));
+}
+
+/* Distance of moments to the band centres, in half band widths. */
+static double distance(const double *m)
+{
+    double d = 0;
+    for (int k = 0; k < N_MOM; k++) {
+        double c = 0.5 * (TARGETS[k].lo + TARGETS[k].hi), h = 0.5 * (TARGETS[k].hi - TARGETS[k].lo);
+        double z = isfinite(m[k]) ? (m[k] - c) / h : 10.0;
+        d += z * z;
+    }
+    return d;
+}
+
+static double objective(const gsl_vector *v, void *params)
+{
+    problem *pb = params;
+    double x[N_FREE], sum[N_MOM] = {0};
+    from_search(v, x);
+    for (int s = 1; s <= pb->seeds; s++) {
+        double m[N_MOM];
+        if (run_once(pb, x, s, m) != 0) return 1e6;
+        for (int k = 0; k < N_MOM; k++) sum[k] += m[k] / pb->seeds;
+    }
+    memcpy(pb->x, x, sizeof x);
+    memcpy(pb->mom, sum, sizeof sum);
+    pb->evals++;
+    double d = distance(sum);
+    fprintf(stderr, "  eval %3d  distance %8.3f ", pb->evals, d);
+    for (int k = 0; k < N_FREE; k++) fprintf(stderr, " %s=%.4g", FREE[k].key, x[k]);
+    fprintf(stderr, "\n");
+    return d;
+}
+
+/* Current value of a key in the scenario text (first "key =" line in its
+ * section), or NAN. */
+static double ini_value(const char *text, const char *full_key)
+{
+    char sec[64], key[64];
+    const char *dot = strchr(full_key, '.');
+    snprintf(sec, sizeof sec, "[%.*s]", (int)(dot - full_key), full_key);
+    snprintf(key, sizeof key, "%s", dot + 1);
+    const char *s = strstr(text, sec);
+    if (!s) return NAN;
+    for (const char *l = strchr(s, '\n'); l && l[1] && l[1] != '['; l = strchr(l + 1, '\n')) {
+        const char *a = l + 1;
+        size_t kl = strlen(key);
+        if (!strncmp(a, key, kl) && (a[kl] == ' ' || a[kl] == '=')) {
+            const char *eq = strchr(a, '=');
+            return eq ? strtod(eq + 1, NULL) : NAN;
+        }
+    }
+    return NAN;
+}
+
+/* Replace the value of full_key in the INI text (comments kept). Returns a
+ * new string, or NULL when the key is not found. */
+static char *ini_replace(const char *text, const char *full_key, double v)
+{
+    char sec[64], key[64];
+    const char *dot = strchr(full_key, '.');
+    snprintf(sec, sizeof sec, "[%.*s]", (int)(dot - full_key), full_key);
+    snprintf(key, sizeof key, "%s", dot + 1);
+    const char *s = strstr(text, sec);
+    if (!s) return NULL;
+    for (const char *l = strchr(s, '\n'); l && l[1] && l[1] != '['; l = strchr(l + 1, '\n')) {
+        const char *a = l + 1;
+        size_t kl = strlen(key);
+        if (strncmp(a, key, kl) || (a[kl] != ' ' && a[kl] != '=')) continue;
+        const char *eq = strchr(a, '=');
+        const char *val = eq + 1;
+        while (*val == ' ') val++;
+        const char *end = val;
+        while (*end && *end != ' ' && *end != ';' && *end != '\n') end++;
+        char num[64];
+        snprintf(num, sizeof num, "%.4g", v);
+        size_t n = strlen(text) - (size_t)(end - val) + strlen(num) + 1;
+        char *out = malloc(n);
+        if (!out) return NULL;
+        snprintf(out, n, "%.*s%s%s", (int)(val - text), text, num, end);
+        return out;
+    }
+    return NULL;
+}
+
+static char *read_all(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *b = malloc((size_t)n + 1);
+    if (b && fread(b, 1, (size_t)n, f) != (size_t)n) { free(b); b = NULL; }
+    if (b) b[n] = 0;
+    fclose(f);
+    return b;
+}
+
+static void usage(FILE *f)
+{
+    fputs("usage: incubator-calibrate [SCENARIO.ini] [--iterations N] [--workers N] [--months N]\n"
+          "                           [--seeds N] [--record FILE.md] [--write]\n"
+          "Tunes the free parameters of the scenario (default scenarios/baseline.ini) to the\n"
+          "targets of MODEL.md 15 by simulated method of moments (GSL Nelder-Mead); prints the\n"
+          "fit, writes a record (--record, default docs/calibration.md) and with --write puts\n"
+          "the tuned values into the scenario file.\n",
+          f);
+}
+
+int main(int argc, char **argv)
+{
+    problem pb = {INCUBATOR_SOURCE_DIR "/scenarios/baseline.ini", 60, 1, 0, 100000, {0}, {0}, 0};
+    const char *record = INCUBATOR_SOURCE_DIR "/docs/calibration.md";
+    int iterations = 40, write = 0;
+    for (int a = 1; a < argc; a++) {
+        if (!strcmp(argv[a], "--help")) { usage(stdout); return 0; }
+        else if (!strcmp(argv[a], "--write")) write = 1;
+        else if (!strcmp(argv[a], "--iterations") && a + 1 < argc) iterations = atoi(argv[++a]);
+        else if (!strcmp(argv[a], "--workers") && a + 1 < argc) pb.workers = atol(argv[++a]);
+        else if (!strcmp(argv[a], "--months") && a + 1 < argc) pb.months = atoi(argv[++a]);
+        else if (!strcmp(argv[a], "--seeds") && a + 1 < argc) pb.seeds = atoi(argv[++a]);
+        else if (!strcmp(argv[a], "--record") && a + 1 < argc) record = argv[++a];
+        else if (argv[a][0] != '-') pb.scenario = argv[a];
+        else { usage(stderr); return 2; }
+    }
+    if (iterations < 1 || pb.workers < 1000 || pb.months < 24 || pb.seeds < 1) {
+        fprintf(stderr, "incubator-calibrate: --iterations >= 1, --workers >= 1000, --months >= 24, --seeds >= 1\n");
+        return 2;
+    }
+    gsl_set_error_handler_off();
+    pb.threads = omp_get_max_threads();
+    char *text = read_all(pb.scenario);
+    if (!text) { fprintf(stderr, "incubator-calibrate: cannot read %s\n", pb.scenario); return 3; }
+    double x0[N_FREE];
+    for (int k = 0; k < N_FREE; k++) {
+        x0[k] = ini_value(text, FREE[k].key);
+        if (!isfinite(x0[k])) { fprintf(stderr, "incubator-calibrate: %s: no value for %s\n", pb.scenario, FREE[k].key); free(text); return 2; }
+    }
+    /* The starting point's fit, for the record. */
+    gsl_vector *v = gsl_vector_alloc(N_FREE), *step = gsl_vector_alloc(N_FREE);
+    for (int k = 0; k < N_FREE; k++) { gsl_vector_set(v, (size_t)k, to_search(k, x0[k])); gsl_vector_set(step, (size_t)k, 0.7); }
+    double d0 = objective(v, &pb);
+    double mom0[N_MOM];
+    memcpy(mom0, pb.mom, sizeof mom0);
+    gsl_multimin_function fn = {objective, N_FREE, &pb};
+    gsl_multimin_fminimizer *mz = gsl_multimin_fminimizer_alloc(gsl_multimin_fminimizer_nmsimplex2, N_FREE);
+    gsl_multimin_fminimizer_set(mz, &fn, v, step);
+    int it = 0, status = GSL_CONTINUE;
+    while (status == GSL_CONTINUE && it < iterations) {
+        it++;
+        if (gsl_multimin_fminimizer_iterate(mz)) break;
+        status = gsl_multimin_test_size(gsl_multimin_fminimizer_size(mz), 1e-2);
+    }
+    double x[N_FREE], best[N_MOM];
+    from_search(gsl_multimin_fminimizer_x(mz), x);
+    double d = objective(gsl_multimin_fminimizer_x(mz), &pb); /* the best point's moments */
+    memcpy(best, pb.mom, sizeof best);
+    printf("calibration of %s: %d iterations, %d evaluations, distance %.3f -> %.3f\n", pb.scenario, it, pb.evals, d0, d);
+    printf("%-42s %10s %10s %14s\n", "target", "start", "tuned", "band");
+    for (int k = 0; k < N_MOM; k++)
+        printf("%-42s %10.3f %10.3f   [%g, %g] %s\n", TARGETS[k].name, mom0[k], best[k], TARGETS[k].lo, TARGETS[k].hi, TARGETS[k].unit);
+    for (int k = 0; k < N_FREE; k++) printf("%-42s %10.4g %10.4g\n", FREE[k].key, x0[k], x[k]);
+    FILE *f = fopen(record, "w");
+    if (!f) { fprintf(stderr, "incubator-calibrate: cannot write %s\n", record); free(text); return 3; }
+    time_t now = time(NULL);
+    char when[32];
+    strftime(when, sizeof when, "%Y-%m-%d", gmtime(&now));
+    fprintf(f, "# Calibration record\n\nWritten by `incubator-calibrate` (sim/calibrate/main.c; run it with `./run.sh calibrate`)"
+               " on %s, git %s.\n\n", when, INCUBATOR_GIT_REV);
+    fprintf(f, "Procedure: simulated method of moments. Each evaluation runs `%s` from its start for %d months at %ld worker"
+               " agents, seeds 1 to %d (common random numbers), and computes the moments below; the distance is the sum of"
+               " ((moment - band centre) / half band width)^2 (1 per target = at the edge of its band). GSL's Nelder-Mead"
+               " simplex (nmsimplex2) searches the free parameters in a logit transform of their ranges; %d iterations, %d"
+               " evaluations%s.\n\n",
+            pb.scenario, pb.months, pb.workers, pb.seeds, it, pb.evals, write ? "; the tuned values were written into the scenario" : "; the tuned values were NOT written into the scenario (run with --write)");
+    fprintf(f, "| target | unit | band | source | start | tuned |\n|---|---|---|---|---|---|\n");
+    for (int k = 0; k < N_MOM; k++)
+        fprintf(f, "| %s | %s | %g to %g | %s | %.3f | %.3f |\n", TARGETS[k].name, TARGETS[k].unit, TARGETS[k].lo, TARGETS[k].hi,
+                TARGETS[k].source, mom0[k], best[k]);
+    fprintf(f, "\nDistance: %.3f at the start, %.3f tuned.\n\n| free parameter | range | start | tuned |\n|---|---|---|---|\n", d0, d);
+    for (int k = 0; k < N_FREE; k++) fprintf(f, "| `%s` | %g to %g | %.4g | %.4g |\n", FREE[k].key, FREE[k].lo, FREE[k].hi, x0[k], x[k]);
+    fprintf(f, "\nTargets of MODEL.md 15 not in the distance (they need data the short runs do not give yet): migrant"
+               " employment in the East, mean migrant wage, the firm size tail exponent; the stock-flow residual is 0 by"
+               " construction (the audit stops any run where it is not).\n");
+    fclose(f);
+    if (write) {
+        for (int k = 0; k < N_FREE; k++) {
+            char *t2 = ini_replace(text, FREE[k].key, x[k]);
+            if (t2) { free(text); text = t2; }
+        }
+        FILE *g = fopen(pb.scenario, "w");
+        if (!g || fputs(text, g) < 0 || fclose(g) != 0) { fprintf(stderr, "incubator-calibrate: cannot write %s\n", pb.scenario); free(text); return 3; }
+    }
+    gsl_multimin_fminimizer_free(mz);
+    gsl_vector_free(v);
+    gsl_vector_free(step);
+    free(text);
+    return 0;
+}

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# e2e_calibrate.sh BIN_DIR - the calibration procedure runs by one command,
+# writes its record, changes the scenario only with --write (and then exactly
+# the free parameters' values, comments kept), and is repeatable.
+set -uo pipefail
+bin="${1:?usage: e2e_calibrate.sh BIN_DIR}"
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+pass=0 fail=0
+ok() { echo "ok - $*"; pass=$((pass + 1)); }
+notok() { echo "not ok - $*"; fail=$((fail + 1)); }
+cp "$root/scenarios/baseline.ini" "$tmp/base.ini"
+ln -s "$root/scenarios/data" "$tmp/data"
+small=(--iterations 2 --workers 5000 --months 24)
+before=$(md5sum "$tmp/base.ini" | cut -d' ' -f1)
+"$bin/incubator-calibrate" "$tmp/base.ini" "${small[@]}" --record "$tmp/a.md" >"$tmp/a.out" 2>/dev/null
+rc=$?
+[[ $rc -eq 0 && -s "$tmp/a.md" ]] && grep -q "Nelder-Mead" "$tmp/a.md" && grep -q "urban unemployment rate" "$tmp/a.md" &&
+    ok "a record of the fit is written" || notok "calibrate exit $rc, record missing"
+[[ "$(md5sum "$tmp/base.ini" | cut -d' ' -f1)" == "$before" ]] && ok "without --write the scenario is unchanged" ||
+    notok "the scenario changed without --write"
+"$bin/incubator-calibrate" "$tmp/base.ini" "${small[@]}" --record "$tmp/b.md" >"$tmp/b.out" 2>/dev/null
+diff -q "$tmp/a.out" "$tmp/b.out" >/dev/null && ok "repeatable: the same fit twice" || notok "two runs gave different fits"
+"$bin/incubator-calibrate" "$tmp/base.ini" "${small[@]}" --record "$tmp/c.md" --write >/dev/null 2>&1
+new_lines=$(diff "$root/scenarios/baseline.ini" "$tmp/base.ini" | grep '^>')
+changed=$(printf '%s\n' "$new_lines" | grep -c '^>')
+keys=$(printf '%s\n' "$new_lines" | sed 's/^> *//; s/ *=.*//' | sort | tr '\n' ' ')
+with_comment=$(printf '%s\n' "$new_lines" | grep -c ';')
+if [[ $changed -ge 1 && $changed -le 4 && $with_comment -eq $changed ]]; then
+    ok "--write changes only free parameters' lines, comments kept ($keys)"
+else
+    notok "--write changed $changed lines: $keys"
+fi
+"$bin/incubator-sim" "$tmp/base.ini" --workers 5000 --months 12 --quiet --out "$tmp/x.h5" >/dev/null 2>&1 &&
+    ok "the written scenario still loads and runs" || notok "the written scenario does not run"
+"$bin/incubator-calibrate" --bogus >/dev/null 2>&1
+[[ $? -eq 2 ]] && ok "a bad option is a usage error" || notok "bad option not refused"
+echo "$pass passed, $fail failed"
+[[ $fail -eq 0 ]]
