@@ -20,7 +20,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 /* Free parameters: scenario key, lower and upper bound. */
 typedef struct { const char *key; double lo, hi; } free_param;
@@ -301,11 +300,10 @@ int main(int argc, char **argv)
     for (int k = 0; k < N_FREE; k++) printf("%-42s %10.4g %10.4g\n", FREE[k].key, x0[k], x[k]);
     FILE *f = fopen(record, "w");
     if (!f) { fprintf(stderr, "incubator-calibrate: cannot write %s\n", record); free(text); return 3; }
-    time_t now = time(NULL);
-    char when[32];
-    strftime(when, sizeof when, "%Y-%m-%d", gmtime(&now));
+    /* No date: the record is a function of the program (git revision) and
+     * its options, so the same command writes the same record. */
     fprintf(f, "# Calibration record\n\nWritten by `incubator-calibrate` (sim/calibrate/main.c; run it with `./run.sh calibrate`)"
-               " on %s, git %s.\n\n", when, INCUBATOR_GIT_REV);
+               ", git %s.\n\n", INCUBATOR_GIT_REV);
     fprintf(f, "Procedure: simulated method of moments. Each evaluation runs `%s` from its start for %d months at %ld worker"
                " agents, seeds 1 to %d (common random numbers), and computes the moments below; the distance is the sum of"
                " ((moment - band centre) / half band width)^2 (1 per target = at the edge of its band). GSL's Nelder-Mead"
