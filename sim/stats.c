@@ -15,6 +15,8 @@
 enum {
     AG_RES = 0, AG_EMP, AG_UNEMP, AG_HUKOU, AG_WAGE, AG_MIGR, AG_TRAIN,
     AG_EMP_TIER = 8,        /* + tier: employed */
+    AG_MIGR_EMP = 12,       /* employed migrants (hukou elsewhere) */
+    AG_MIGR_WAGE = 13,      /* their wages, fen */
     AG_SLOTS = 16
 };
 /* Per-tier slots live in a second block of the same scratch (node_sum has
@@ -53,6 +55,10 @@ void stats_aggregate(world *w)
                 a[AG_WAGE] += w->wk.wage[i];
                 a[AG_EMP_TIER + e]++;
                 tier[2 * SC_TIERS + e] += w->wk.wage[i]; /* wage sum by tier */
+                if (w->wk.hukou[i] != n) {
+                    a[AG_MIGR_EMP]++;
+                    a[AG_MIGR_WAGE] += w->wk.wage[i];
+                }
             } else if (w->wk.training_left[i] > 0) {
                 a[AG_TRAIN]++;
             } else {
@@ -72,6 +78,8 @@ void stats_aggregate(world *w)
         nd->unemployed[n] = v[AG_UNEMP];
         nd->hukou_residents[n] = v[AG_HUKOU];
         nd->wage_sum[n] = v[AG_WAGE];
+        nd->migrant_employed[n] = v[AG_MIGR_EMP];
+        nd->migrant_wage_sum[n] = v[AG_MIGR_WAGE];
         int64_t emp_skilled = 0;
         for (int e = 0; e < SC_TIERS; e++) {
             int64_t r = 0, u = 0, ws = 0;
@@ -184,6 +192,13 @@ void stats_compute(world *w, stats_t *s, int64_t residual)
         }
     /* Firms alive at month end, serial in id order. */
     double capital = 0, alpha_w = 0, skill = 0, ya = 0, yw = 0;
+    /* Firm size tail: the discrete-data approximation of the power-law MLE
+     * (Clauset, Shalizi and Newman 2009, eq. 3.7) over firms with at least
+     * x_min employees, x_min = init.workers_per_firm (the mean start size):
+     * CCDF exponent = k / sum ln(L / (x_min - 1/2)). Sizes are in worker
+     * agents; the exponent does not depend on persons_per_agent. */
+    const double tail_xmin = ceil(w->p->init_workers_per_firm);
+    double tail_k = 0, tail_sum = 0;
     for (size_t f = 0; f < fm->n; f++) {
         if (!(fm->flags[f] & FF_ALIVE)) continue;
         const int n = fm->node[f], sct = fm->sector[f], k = n * S + sct;
@@ -210,7 +225,12 @@ void stats_compute(world *w, stats_t *s, int64_t residual)
         NS(employment)[k] += fm->employees[f] * sc;
         NS(output)[k] += fm->output[f] * sc;
         NS(mean_ln_tfp)[k] += fm->ln_a[f];
+        if (fm->employees[f] >= tail_xmin) {
+            tail_k += 1;
+            tail_sum += log(fm->employees[f] / (tail_xmin - 0.5));
+        }
     }
+    NAT(firm_size_tail) = tail_sum > 0 ? tail_k / tail_sum : 0;
     /* Accrued sales: money paid into clearing accounts and not yet passed on
      * is the sellers' (MODEL.md 7), so GDP by production counts it. */
     int64_t clearing_now = 0;
@@ -228,8 +248,12 @@ void stats_compute(world *w, stats_t *s, int64_t residual)
     w->gdp_gap = gdp_exp != 0 ? fabs(gdp_prod - gdp_exp) / fabs(gdp_exp) : 0;
 
     int64_t emp = 0, unemp_urban = 0, res_urban = 0, res = 0, wage_sum = 0;
+    int64_t migr_emp = 0, migr_east = 0, migr_wage = 0;
     for (int n = 0; n < N; n++) {
         emp += w->nd.employed[n];
+        migr_emp += w->nd.migrant_employed[n];
+        migr_wage += w->nd.migrant_wage_sum[n];
+        if (w->sc->nodes[n].region == REGION_EAST) migr_east += w->nd.migrant_employed[n];
         res += w->nd.residents[n];
         wage_sum += w->nd.wage_sum[n];
         if (w->sc->nodes[n].kind != NODE_RURAL) {
@@ -254,6 +278,8 @@ void stats_compute(world *w, stats_t *s, int64_t residual)
     NAT(employment) = (double)emp * sc;
     NAT(unemployment_rate) = res_urban > 0 ? (double)unemp_urban / (double)res_urban : 0;
     NAT(mean_wage) = emp > 0 ? (double)wage_sum / (double)emp / 100.0 : 0;
+    NAT(migrant_wage) = migr_emp > 0 ? (double)migr_wage / (double)migr_emp / 100.0 : 0;
+    NAT(migrant_east_share) = migr_emp > 0 ? (double)migr_east / (double)migr_emp : 0;
     NAT(labour_share) = gdp_prod > 0 ? (double)fl[FLOW_WAGES] / gdp_prod : 0;
     NAT(ln_tfp) = (gdp_real > 0 && capital > 0 && skill > 0)
                       ? log(gdp_real * sc) - alpha * log(capital * sc) - (1 - alpha) * log(skill * sc)

@@ -119,6 +119,8 @@ typedef struct {
     int64_t *hukou_residents;   /* [n] residents with local hukou */
     int64_t *employed_tier;     /* [n*4] */
     int64_t *wage_sum;          /* [n] fen */
+    int64_t *migrant_employed;  /* [n] employed residents with hukou elsewhere */
+    int64_t *migrant_wage_sum;  /* [n] fen, their wages */
     double *unemployment_rate;  /* [n] */
     double *mean_offer;         /* [n] mean wage offer per skill unit, fen/month */
     double *employment_ref;     /* [n] employment at start (agglomeration) */
