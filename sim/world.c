@@ -165,6 +165,10 @@ static int nodes_alloc(nodes_t *nd, state_registry *r, int N, int S)
     reg(r, "nodes/employed_tier", &nd->employed_tier, sizeof(int64_t), n * SC_TIERS, 0, STATE_KIND((int64_t)0));
     nd->wage_sum = zalloc(n, sizeof(int64_t), &ok);
     reg(r, "nodes/wage_sum", &nd->wage_sum, sizeof(int64_t), n, 0, STATE_KIND((int64_t)0));
+    nd->migrant_employed = zalloc(n, sizeof(int64_t), &ok);
+    reg(r, "nodes/migrant_employed", &nd->migrant_employed, sizeof(int64_t), n, 0, STATE_KIND((int64_t)0));
+    nd->migrant_wage_sum = zalloc(n, sizeof(int64_t), &ok);
+    reg(r, "nodes/migrant_wage_sum", &nd->migrant_wage_sum, sizeof(int64_t), n, 0, STATE_KIND((int64_t)0));
     nd->unemployment_rate = zalloc(n, sizeof(double), &ok);
     reg(r, "nodes/unemployment_rate", &nd->unemployment_rate, sizeof(double), n, 0, STATE_KIND((double)0));
     nd->mean_offer = zalloc(n, sizeof(double), &ok);
@@ -253,7 +257,7 @@ static int nodes_alloc(nodes_t *nd, state_registry *r, int N, int S)
 static void nodes_free(nodes_t *nd)
 {
     free(nd->residents); free(nd->employed); free(nd->unemployed); free(nd->hukou_residents);
-    free(nd->employed_tier); free(nd->wage_sum); free(nd->unemployment_rate); free(nd->mean_offer);
+    free(nd->employed_tier); free(nd->wage_sum); free(nd->migrant_employed); free(nd->migrant_wage_sum); free(nd->unemployment_rate); free(nd->mean_offer);
     free(nd->employment_ref); free(nd->agglomeration); free(nd->min_wage); free(nd->land_price);
     free(nd->gdp0); free(nd->wage0); free(nd->wage_index); free(nd->services0);
     free(nd->spare_capital); free(nd->weighted_residents);
@@ -437,16 +441,32 @@ static inc_status init_firms(world *w, size_t node_first[], inc_err *e)
         size_t lo = node_first[n], hi = node_first[n + 1];
         int64_t employed = 0;
         for (size_t i = lo; i < hi; i++) employed += (w->wk.flags[i] & WF_HIRED_NOW) != 0;
-        double share_sum = 0;
-        for (int s = 0; s < S; s++) if (world_node_hosts(w, n, s)) share_sum += sc->sectors[s].employment_share;
-        if (share_sum <= 0) { free(assigned); return inc_fail(e, INC_ERR_RANGE, "node %s hosts no sector with a positive employment_share", sc->nodes[n].name); }
+        /* Rural nodes put init.rural_farm_share of their workers on the farm
+         * and split the rest over the other hosted sectors by employment
+         * share; urban nodes split all by employment share (MODEL.md 2). */
+        const int rural = sc->nodes[n].kind == NODE_RURAL;
+        double share_sum = 0, farm_sum = 0;
+        for (int s = 0; s < S; s++) {
+            if (!world_node_hosts(w, n, s)) continue;
+            if (rural && sc->sectors[s].agriculture) farm_sum += sc->sectors[s].employment_share;
+            else share_sum += sc->sectors[s].employment_share;
+        }
+        if (!rural) farm_sum = 0;
+        if (share_sum <= 0 && farm_sum <= 0) { free(assigned); return inc_fail(e, INC_ERR_RANGE, "node %s hosts no sector with a positive employment_share", sc->nodes[n].name); }
         size_t cursor[SC_TIERS] = {lo, lo, lo, lo};
         int last_hosted = -1;
         for (int oi = 0; oi < S; oi++) {
             int s = order[oi];
             if (!world_node_hosts(w, n, s)) continue;
             last_hosted = s;
-            int64_t target = llround((double)employed * sc->sectors[s].employment_share / share_sum);
+            double share;
+            if (rural && sc->sectors[s].agriculture)
+                share = w->p->init_rural_farm_share * sc->sectors[s].employment_share / farm_sum;
+            else if (share_sum > 0)
+                share = (farm_sum > 0 ? 1.0 - w->p->init_rural_farm_share : 1.0) * sc->sectors[s].employment_share / share_sum;
+            else
+                share = 0;
+            int64_t target = llround((double)employed * share);
             int mt = sc->sectors[s].min_tier;
             int32_t f = -1;
             int64_t room = 0;
@@ -668,6 +688,7 @@ inc_status world_init(world *w, const scenario *sc, int threads, int64_t workers
         if (f < 0) continue;
         int n = w->wk.node[i];
         double wage = w->fm.offer[f] * (double)world_skill_of_tier(w, w->wk.tier[i]) / SKILL_ONE;
+        if (w->wk.hukou[i] != n) wage *= 1.0 - p->labour_hukou_wage_gap; /* as labour.c wage_at */
         if (sc->nodes[n].kind != NODE_RURAL && wage < w->nd.min_wage[n]) wage = w->nd.min_wage[n];
         w->wk.wage[i] = (int32_t)llround(wage);
         w->fm.wage_bill[f] += w->wk.wage[i];

@@ -8,7 +8,8 @@
  * against its share of population in the node table; each urban node's share
  * of residents with hukou elsewhere against its migrant_share; the region
  * totals of migrants against the node table's implied regional shares; the
- * education tiers of migrants and of urban locals against init.edu_*. */
+ * education tiers of migrants and of urban locals against init.edu_*; the
+ * share of rural workers on the farm against init.rural_farm_share. */
 #include "testutil.h"
 #include "world.h"
 #include <math.h>
@@ -70,6 +71,17 @@ static void test_initial_state(void)
         CU_ASSERT(fabs(tier_m[k] / n_m - em[k]) < TOL);
         CU_ASSERT(fabs(tier_l[k] / n_l - el[k]) < TOL);
     }
+    /* Rural nodes: init.rural_farm_share of the employed on the farm. */
+    double farm = 0, rural_emp = 0;
+    for (size_t i = 0; i < w.wk.n; i++) {
+        int32_t f = w.wk.employer[i];
+        if (f < 0 || sc.nodes[w.wk.node[i]].kind != NODE_RURAL) continue;
+        rural_emp += 1;
+        farm += sc.sectors[w.fm.sector[f]].agriculture != 0;
+    }
+    printf("    rural workers on the farm: %.4f (input init.rural_farm_share %.4f)\n", farm / rural_emp,
+           sc.p.init_rural_farm_share);
+    CU_ASSERT(rural_emp > 0 && fabs(farm / rural_emp - sc.p.init_rural_farm_share) < TOL);
     printf("    largest node gap: %.4f\n", worst);
     world_free(&w);
     scenario_free(&sc);
