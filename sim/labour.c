@@ -96,11 +96,13 @@ void labour_leave_firm(world *w, size_t i, int32_t f)
     __atomic_fetch_sub(&w->fm.wage_bill[f], (int64_t)w->wk.wage[i], __ATOMIC_RELAXED);
 }
 
-/* Wage of a worker of tier at firm f: offer * h, floored at the urban minimum
- * wage (MODEL.md 5), in fen/month. */
-static int32_t wage_at(const world *w, int32_t f, int tier)
+/* Wage of a worker of tier at firm f: offer * h, less labour.hukou_wage_gap
+ * for a migrant (hukou elsewhere), floored at the urban minimum wage
+ * (MODEL.md 5), in fen/month. */
+static int32_t wage_at(const world *w, int32_t f, int tier, int migrant)
 {
     double wage = w->fm.offer[f] * (double)world_skill_of_tier(w, tier) / SKILL_ONE;
+    if (migrant) wage *= 1.0 - w->p->labour_hukou_wage_gap;
     int n = w->fm.node[f];
     if (w->sc->nodes[n].kind != NODE_RURAL && wage < w->nd.min_wage[n]) wage = w->nd.min_wage[n];
     if (wage > 2e9) wage = 2e9;
@@ -136,7 +138,7 @@ void labour_run(world *w)
                 f = -1;
             } else if (revision || farm_worker) {
                 /* Yearly revision to the current offer; farm income monthly. */
-                int32_t nw_ = wage_at(w, f, wk->tier[i]);
+                int32_t nw_ = wage_at(w, f, wk->tier[i], wk->hukou[i] != wk->node[i]);
                 __atomic_fetch_add(&fm->wage_bill[f], (int64_t)nw_ - wk->wage[i], __ATOMIC_RELAXED);
                 wk->wage[i] = nw_;
             }
@@ -151,7 +153,7 @@ void labour_run(world *w)
         int farm = w->sc->sectors[fm->sector[g]].agriculture;
         if (!farm && v[0] >= p->labour_mu) continue;
         if (g == f) continue;
-        if (f >= 0 && wage_at(w, g, wk->tier[i]) <= wk->wage[i]) continue;
+        if (f >= 0 && wage_at(w, g, wk->tier[i], wk->hukou[i] != wk->node[i]) <= wk->wage[i]) continue;
         wk->applied[i] = g;
         __atomic_fetch_add(&fm->applications[g], 1, __ATOMIC_RELAXED);
     }
@@ -166,7 +168,7 @@ void labour_run(world *w)
         if (pr < 1.0 && rng_u01(&w->rk, RNG_HIRE, i, t, 0, 0) >= pr) continue;
         int32_t f = wk->employer[i];
         if (f >= 0) labour_leave_firm(w, i, f);
-        int32_t wage = wage_at(w, g, wk->tier[i]);
+        int32_t wage = wage_at(w, g, wk->tier[i], wk->hukou[i] != wk->node[i]);
         wk->employer[i] = g;
         wk->wage[i] = wage;
         wk->months_unemployed[i] = 0;
