@@ -13,8 +13,9 @@
  *    ln A), with last month's node-sector mean (stats_aggregate).
  * Agglomeration enters production through G_n (production.c). Firms pass
  * their productivity gains on to their wage offers (elasticity
- * firms.wage_productivity_passthrough), so a skill unit's pay keeps pace with
- * what it produces. Shells do no R&D and learn nothing. */
+ * firms.wage_productivity_passthrough to the labour-augmenting gain
+ * d ln A / (1 - alpha)), so a skill unit's pay keeps pace with what it
+ * produces on the balanced growth path. Shells do no R&D and learn nothing. */
 #include "phases.h"
 #include <math.h>
 
@@ -24,9 +25,10 @@ void productivity_run(world *w)
     const sc_params *p = w->p;
     const int S = w->n_sectors;
     const uint32_t t = (uint32_t)w->t;
-    double transfer[SC_MAX_SECTORS];
+    double transfer[SC_MAX_SECTORS], inv_labour_elast[SC_MAX_SECTORS];
     for (int s = 0; s < S; s++) {
         const sc_sector *sec = &w->sc->sectors[s];
+        inv_labour_elast[s] = 1.0 / (1.0 - sec->alpha);
         transfer[s] = sec->lambda * (sec->hard_tech ? 1.0 - w->sanction * sec->exposure : 1.0);
     }
     const long nf = (long)fm->n;
@@ -50,7 +52,11 @@ void productivity_run(world *w)
         if (local > 0) d += p->productivity_eta * w->nd.skilled_share[n] * local;
         if (d != 0) {
             fm->ln_a[f] += d;
-            fm->offer[f] *= exp(p->firms_wage_productivity_passthrough * d);
+            /* Harrod-neutral indexation: with the capital-output ratio held
+             * by the investment rule, output per skill unit grows at
+             * d / (1 - alpha) when ln A grows by d, so pay keeps its share
+             * of value added at passthrough 1 (balanced growth). */
+            fm->offer[f] *= exp(p->firms_wage_productivity_passthrough * d * inv_labour_elast[s]);
         }
     }
 }
