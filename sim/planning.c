@@ -147,6 +147,12 @@ void planning_run(world *w)
         int64_t buffer = (int64_t)(p->firms_buffer_months *
                                    ((double)fm->wage_bill[f] > planned_wages ? (double)fm->wage_bill[f] : planned_wages));
         int64_t need = spend + buffer - fm->deposits[f];
+        /* Firms finance firms.loan_share of their investment with new bank
+         * loans even when their deposits would cover it (Chinese fixed
+         * investment is largely bank-financed; MODEL.md 8's rule, borrowing
+         * only what deposits lack, is loan_share 0), within the cap. */
+        int64_t by_loan = fen_floor(p->firms_loan_share * (double)spend);
+        if (by_loan > need) need = by_loan;
         if (need > 0) {
             int64_t room = fen_floor(p->firms_lev_max * w->lev_factor * value_k) - fm->loans[f];
             int64_t borrow = need < room ? need : room;
