@@ -1,0 +1,71 @@
+/* moments.c - moments of a run against the calibration targets of MODEL.md
+ * 15 (see moments.h). Every sum runs over months in order, so the moments are
+ * as reproducible as the outputs they are computed from. */
+#include "moments.h"
+#include <math.h>
+
+const moment_target moments_targets[MOM_COUNT] = {
+    {"TFP growth 2019-2021 (Solow residual)", "%/yr", 0.5, 1.5, "The Economist: just above 1%/yr 2010-2019"},
+    {"urban unemployment rate, 2019-2023", "%", 4.5, 6.5, "NBS surveyed urban unemployment"},
+    {"migrant employment in the East, 2023", "%", 49.0, 54.0, "NBS migrant worker survey 2023: 51.3%"},
+    {"mean migrant wage, 2023", "yuan/month", 4500.0, 5100.0, "NBS 2023: 4,780"},
+    {"investment / GDP, 2019-2023", "share", 0.36, 0.46, "World Bank: 41% (2023)"},
+    {"labour share of GDP, 2019-2023", "share", 0.45, 0.58, "Conference Board: 47-53%"},
+    {"firm exit rate, 2019-2023", "%/yr", 5.0, 8.0, "SAIC: 6.2%"},
+    {"firm employment size tail (CCDF exponent), 2023", "-", 0.8, 1.5, "Axtell 2001; Chinese firm studies"},
+    {"real GDP growth 2019-2023", "%/yr", 3.0, 7.0, "NBS"},
+    {"corporate debt / GDP, 2023", "ratio", 1.4, 1.9, "NIFD 2023: 168%"},
+    {"urban unemployment rate, 2024-2035", "%", 4.5, 6.5, "NBS surveyed urban unemployment (the band held over the baseline's long run)"},
+};
+
+#define NAT(st, name) ((st)->f[OUT_NATIONAL_##name][0])
+
+void moments_add(moments_acc *a, const stats_t *st, int t)
+{
+    const double gdp = NAT(st, gdp), u = NAT(st, unemployment_rate);
+    if (t < 36) a->tfp_year[t / 12] += NAT(st, ln_tfp) / 12.0;
+    if (t < 60) {
+        a->gdp_real_year[t / 12] += NAT(st, gdp_real);
+        a->u5 += u;
+        a->inv5 += NAT(st, investment);
+        a->gdp5 += gdp;
+        a->wages5 += NAT(st, labour_share) * gdp;
+        a->exits5 += NAT(st, exits);
+        a->firms5 += NAT(st, firms_alive);
+    }
+    if (t >= 48 && t < 60) {
+        a->migr_east5 += NAT(st, migrant_east_share) / 12.0;
+        a->migr_wage5 += NAT(st, migrant_wage) / 12.0;
+        a->tail5 += NAT(st, firm_size_tail) / 12.0;
+        a->gdp_year5 += gdp;
+    }
+    if (t == 59) a->loans_end5 = NAT(st, firm_loans);
+    if (t >= 60) {
+        a->u_lr += u;
+        a->n_lr++;
+    }
+    if (t + 1 > a->months) a->months = t + 1;
+}
+
+void moments_result(const moments_acc *a, double m[MOM_COUNT])
+{
+    const int five = a->months >= 60;
+    m[MOM_TFP] = a->months >= 36 ? 100.0 * (a->tfp_year[2] - a->tfp_year[0]) / 2.0 : NAN;
+    m[MOM_UNEMP] = five ? 100.0 * a->u5 / 60.0 : NAN;
+    m[MOM_MIGR_EAST] = five ? 100.0 * a->migr_east5 : NAN;
+    m[MOM_MIGR_WAGE] = five ? a->migr_wage5 : NAN;
+    m[MOM_INV] = five && a->gdp5 > 0 ? a->inv5 / a->gdp5 : NAN;
+    m[MOM_LABOUR] = five && a->gdp5 > 0 ? a->wages5 / a->gdp5 : NAN;
+    m[MOM_EXIT] = five && a->firms5 > 0 ? 100.0 * 12.0 * a->exits5 / a->firms5 : NAN;
+    m[MOM_TAIL] = five ? a->tail5 : NAN;
+    m[MOM_GROWTH] = five && a->gdp_real_year[0] > 0 ? 100.0 * (pow(a->gdp_real_year[4] / a->gdp_real_year[0], 0.25) - 1.0) : NAN;
+    m[MOM_DEBT] = five && a->gdp_year5 > 0 ? a->loans_end5 / a->gdp_year5 : NAN;
+    m[MOM_UNEMP_LR] = a->n_lr >= 12 ? 100.0 * a->u_lr / a->n_lr : NAN;
+}
+
+double moments_z(moment_id k, double m)
+{
+    const moment_target *t = &moments_targets[k];
+    if (!isfinite(m)) return 10.0;
+    return (m - 0.5 * (t->lo + t->hi)) / (0.5 * (t->hi - t->lo));
+}

@@ -1,0 +1,62 @@
+/* moments.h - the calibration targets of MODEL.md 15 and the moments of a run
+ * that are compared with them (used by incubator-calibrate and the band
+ * test, tests/test_bands.c, so both measure the same thing).
+ *
+ * Windows are counted from the run's first month, which is 2019-01 in the
+ * baseline: "first five years" = months 0-59 (2019-2023), "year five" =
+ * months 48-59 (2023), "the long run" = month 60 to the end (2024-2035). */
+#ifndef INC_MOMENTS_H
+#define INC_MOMENTS_H
+
+#include "stats.h"
+
+typedef enum {
+    MOM_TFP,        /* Solow residual growth, years 1-3 (2019-2021), %/yr */
+    MOM_UNEMP,      /* mean urban unemployment rate, first five years, % */
+    MOM_MIGR_EAST,  /* share of employed migrants in the East, year five, % */
+    MOM_MIGR_WAGE,  /* mean migrant wage, year five, yuan/month */
+    MOM_INV,        /* investment / GDP, first five years */
+    MOM_LABOUR,     /* labour share of GDP (wage bill / GDP), first five years */
+    MOM_EXIT,       /* firm exits / firms alive, first five years, %/yr */
+    MOM_TAIL,       /* CCDF exponent of firm employment, year five */
+    MOM_GROWTH,     /* real GDP growth, year 1 to year 5 (2019-2023), %/yr */
+    MOM_DEBT,       /* firm loans at the end of year five / GDP of year five */
+    MOM_UNEMP_LR,   /* mean urban unemployment rate, month 60 to the end, % */
+    MOM_COUNT
+} moment_id;
+
+/* A target band of MODEL.md 15: [lo, hi] in unit, with its source. */
+typedef struct {
+    const char *name, *unit;
+    double lo, hi;
+    const char *source;
+} moment_target;
+
+/* The targets, MOM_COUNT rows in moment_id order (MODEL.md 15; the long-run
+ * unemployment row applies the NBS band to 2024-2035). */
+extern const moment_target moments_targets[MOM_COUNT];
+
+/* Running sums over the months of one run; zero-initialise, then call
+ * moments_add for months 0, 1, 2, ... in order. */
+typedef struct {
+    int months;
+    double tfp_year[3];          /* mean ln TFP of years 1-3 */
+    double gdp_real_year[5];     /* real GDP of years 1-5, 2019 yuan */
+    double u5, inv5, gdp5, wages5, exits5, firms5;
+    double migr_east5, migr_wage5, tail5, gdp_year5, loans_end5;
+    double u_lr;
+    int n_lr;
+} moments_acc;
+
+/* Add month t (0 = the run's first month) of a run's outputs st. */
+void moments_add(moments_acc *a, const stats_t *st, int t);
+
+/* The moments of the months added so far, into m[MOM_COUNT] (units as in
+ * moments_targets). A moment whose window the run did not reach is NAN. */
+void moments_result(const moments_acc *a, double m[MOM_COUNT]);
+
+/* Distance of one moment to its band: (m - centre) / half width, so |z| <= 1
+ * inside the band; 10 for a NAN moment. */
+double moments_z(moment_id k, double m);
+
+#endif
