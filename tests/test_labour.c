@@ -52,11 +52,7 @@
 #define FREQ_TOL 1e-3      /* |frequency - weight share| */
 
 
-typedef struct {
-    scenario sc;
-    world w;
-    stats_t *st;
-} fixture;
+typedef tu_world fixture;
 
 /* A world of the baseline scenario for `threads` threads, run for `months`
  * months of the real model, then (if `replay`) the next month replayed up to
@@ -64,36 +60,7 @@ typedef struct {
  * planning. Returns 1 on success. */
 static int fixture_open_ex(fixture *fx, int threads, int months, int replay)
 {
-    inc_err e = {0};
-    char path[1024];
-    memset(fx, 0, sizeof *fx);
-    snprintf(path, sizeof path, "%s/scenarios/baseline.ini", tu_srcdir());
-    if (scenario_load(&fx->sc, path, NULL, 0, &e) != INC_OK) {
-        FAILF("scenario_load: %s", e.msg);
-        return 0;
-    }
-    if (world_init(&fx->w, &fx->sc, threads, WORKERS, &e) != INC_OK) {
-        FAILF("world_init: %s", e.msg);
-        scenario_free(&fx->sc);
-        return 0;
-    }
-    omp_set_num_threads(threads); /* never more than the world was built for */
-    stats_aggregate(&fx->w);
-    fx->st = stats_alloc(fx->w.n_nodes, fx->w.n_sectors);
-    if (!fx->st) {
-        FAILF("stats_alloc failed");
-        world_free(&fx->w);
-        scenario_free(&fx->sc);
-        return 0;
-    }
-    for (int m = 0; m < months; m++)
-        if (sim_month(&fx->w, fx->st, &e) != INC_OK) {
-            FAILF("sim_month %d: %s", m, e.msg);
-            stats_free(fx->st);
-            world_free(&fx->w);
-            scenario_free(&fx->sc);
-            return 0;
-        }
+    if (!tu_world_open(fx, "baseline.ini", NULL, 0, threads, WORKERS, months)) return 0;
     if (!replay) return 1;
     /* The month's resets, then phases 1 and 2. */
     world *w = &fx->w;
@@ -105,12 +72,7 @@ static int fixture_open_ex(fixture *fx, int threads, int months, int replay)
 
 static int fixture_open(fixture *fx, int threads, int months) { return fixture_open_ex(fx, threads, months, 1); }
 
-static void fixture_close(fixture *fx)
-{
-    stats_free(fx->st);
-    world_free(&fx->w);
-    scenario_free(&fx->sc);
-}
+static void fixture_close(fixture *fx) { tu_world_close(fx); }
 
 /* ---- The naive reference ---------------------------------------------- */
 

@@ -83,51 +83,16 @@ static const char *const EXPERIMENT_SETS[] = {
 
 /* ---- fixture ----------------------------------------------------------- */
 
-typedef struct {
-    scenario sc;
-    world w;
-    stats_t *st;
-    int open;
-} fixture;
+typedef tu_world fixture;
 
 /* The baseline scenario with overrides, a world of WORKERS agents for
  * `threads` threads, aggregated as main.c does. Returns 1 on success. */
 static int fx_open(fixture *fx, const char *const *sets, int n_sets, int threads)
 {
-    inc_err e = {0};
-    char path[1024];
-    memset(fx, 0, sizeof *fx);
-    snprintf(path, sizeof path, "%s/scenarios/baseline.ini", tu_srcdir());
-    if (scenario_load(&fx->sc, path, sets, n_sets, &e) != INC_OK) {
-        FAILF("scenario_load: %s", e.msg);
-        return 0;
-    }
-    if (world_init(&fx->w, &fx->sc, threads, WORKERS, &e) != INC_OK) {
-        FAILF("world_init: %s", e.msg);
-        scenario_free(&fx->sc);
-        return 0;
-    }
-    omp_set_num_threads(threads);
-    stats_aggregate(&fx->w);
-    fx->st = stats_alloc(fx->w.n_nodes, fx->w.n_sectors);
-    if (!fx->st) {
-        FAILF("stats_alloc failed");
-        world_free(&fx->w);
-        scenario_free(&fx->sc);
-        return 0;
-    }
-    fx->open = 1;
-    return 1;
+    return tu_world_open(fx, "baseline.ini", sets, n_sets, threads, WORKERS, 0);
 }
 
-static void fx_close(fixture *fx)
-{
-    if (!fx->open) return;
-    stats_free(fx->st);
-    world_free(&fx->w);
-    scenario_free(&fx->sc);
-    fx->open = 0;
-}
+static void fx_close(fixture *fx) { tu_world_close(fx); }
 
 /* One month of the model; reports a failure naming the month. */
 static int fx_month(fixture *fx)

@@ -47,58 +47,19 @@
         if ((counter)++ < 5) FAILF(__VA_ARGS__); \
     } while (0)
 
-typedef struct {
-    scenario sc;
-    world w;
-    stats_t *st;
-} fixture;
+typedef tu_world fixture;
 
 /* A world of the baseline scenario with the given overrides, for `threads`
  * threads; stats of the initial state. Returns 1 on success. */
 static int fixture_open(fixture *fx, int threads, const char *const *sets, int n_sets)
 {
-    inc_err e = {0};
-    char path[1024];
-    memset(fx, 0, sizeof *fx);
-    snprintf(path, sizeof path, "%s/scenarios/baseline.ini", tu_srcdir());
-    if (scenario_load(&fx->sc, path, sets, n_sets, &e) != INC_OK) {
-        FAILF("scenario_load: %s", e.msg);
-        return 0;
-    }
-    if (world_init(&fx->w, &fx->sc, threads, WORKERS, &e) != INC_OK) {
-        FAILF("world_init: %s", e.msg);
-        scenario_free(&fx->sc);
-        return 0;
-    }
-    omp_set_num_threads(threads);
-    stats_aggregate(&fx->w);
-    fx->st = stats_alloc(fx->w.n_nodes, fx->w.n_sectors);
-    if (!fx->st) {
-        FAILF("stats_alloc failed");
-        world_free(&fx->w);
-        scenario_free(&fx->sc);
-        return 0;
-    }
-    return 1;
+    return tu_world_open(fx, "baseline.ini", sets, n_sets, threads, WORKERS, 0);
 }
 
-static void fixture_close(fixture *fx)
-{
-    stats_free(fx->st);
-    world_free(&fx->w);
-    scenario_free(&fx->sc);
-}
+static void fixture_close(fixture *fx) { tu_world_close(fx); }
 
 /* One month of the real model; fails the test with the month's message. */
-static int month(fixture *fx)
-{
-    inc_err e = {0};
-    if (sim_month(&fx->w, fx->st, &e) != INC_OK) {
-        FAILF("sim_month (t = %d): %s", fx->w.t, e.msg);
-        return 0;
-    }
-    return 1;
-}
+static int month(fixture *fx) { return tu_world_month(fx); }
 
 /* Share of worker agents of tier 2 or more, counted directly. */
 static double tier2_share(const world *w)

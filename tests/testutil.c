@@ -1,6 +1,7 @@
 /* testutil.c - see testutil.h. */
 #include "testutil.h"
 #include <CUnit/Basic.h>
+#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,4 +51,57 @@ int tu_run_suite(const char *suite, const tu_test *tests)
     CU_cleanup_registry();
     if (run == 0) { fprintf(stderr, "no test ran\n"); return 1; }
     return failed ? 1 : 0;
+}
+
+int tu_world_open(tu_world *fx, const char *scenario, const char *const *sets, int n_sets, int threads, long workers,
+                  int months)
+{
+    inc_err e = {0};
+    char path[1024];
+    memset(fx, 0, sizeof *fx);
+    snprintf(path, sizeof path, "%s/scenarios/%s", tu_srcdir(), scenario);
+    if (scenario_load(&fx->sc, path, sets, n_sets, &e) != INC_OK) {
+        FAILF("scenario_load: %s", e.msg);
+        return 0;
+    }
+    if (world_init(&fx->w, &fx->sc, threads, workers, &e) != INC_OK) {
+        FAILF("world_init: %s", e.msg);
+        scenario_free(&fx->sc);
+        return 0;
+    }
+    omp_set_num_threads(threads); /* never more than the world was built for */
+    stats_aggregate(&fx->w);
+    fx->st = stats_alloc(fx->w.n_nodes, fx->w.n_sectors);
+    if (!fx->st) {
+        FAILF("stats_alloc failed");
+        world_free(&fx->w);
+        scenario_free(&fx->sc);
+        return 0;
+    }
+    fx->open = 1;
+    for (int m = 0; m < months; m++)
+        if (!tu_world_month(fx)) {
+            tu_world_close(fx);
+            return 0;
+        }
+    return 1;
+}
+
+int tu_world_month(tu_world *fx)
+{
+    inc_err e = {0};
+    if (sim_month(&fx->w, fx->st, &e) != INC_OK) {
+        FAILF("sim_month %d: %s", fx->w.t, e.msg);
+        return 0;
+    }
+    return 1;
+}
+
+void tu_world_close(tu_world *fx)
+{
+    if (!fx->open) return;
+    stats_free(fx->st);
+    world_free(&fx->w);
+    scenario_free(&fx->sc);
+    fx->open = 0;
 }
