@@ -552,7 +552,7 @@ inc_status world_init(world *w, const scenario *sc, int threads, int64_t workers
     w->acc.clearing = 2 * N + 2;
     w->acc.pot = w->acc.clearing + S + N * S;
     w->acc.count = w->acc.pot + N;
-    if (!ok || ledger_alloc(&w->L, w->acc.count, N, w->n_threads, e) != INC_OK) {
+    if (!ok || ledger_alloc(&w->L, w->acc.count, N, cap, w->n_threads, e) != INC_OK) {
         world_free(w);
         return inc_fail(e, INC_ERR_NOMEM, "out of memory building a world of %lld workers", (long long)total_workers);
     }
