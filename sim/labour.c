@@ -107,6 +107,26 @@ static int32_t wage_at(const world *w, int32_t f, int tier)
     return (int32_t)fen_floor(wage + 0.5);
 }
 
+/* Fill sl.firm_bits: LB_FARM for agricultural firms, LB_LAYOFF for firms
+ * with a positive layoff probability this month. */
+static void firm_bits_fill(world *w)
+{
+    const firms_t *fm = &w->fm;
+    uint8_t *bits = w->sl.firm_bits;
+    const long nf = (long)fm->n;
+#pragma omp parallel for schedule(static) num_threads(w->n_threads)
+    for (long f = 0; f < nf; f++)
+        bits[f] = (uint8_t)((w->sc->sectors[fm->sector[f]].agriculture ? LB_FARM : 0) |
+                            (fm->layoff_p[f] > 0 ? LB_LAYOFF : 0));
+}
+
+/* Add delta fen to firm f's wage bill. Zero changes (most farm workers' monthly
+ * revisions) skip the locked add. */
+static inline void wage_bill_add(firms_t *fm, int32_t f, int64_t delta)
+{
+    if (delta != 0) __atomic_fetch_add(&fm->wage_bill[f], delta, __ATOMIC_RELAXED);
+}
+
 void labour_run(world *w)
 {
     workers_t *wk = &w->wk;
@@ -115,8 +135,11 @@ void labour_run(world *w)
     const uint32_t t = (uint32_t)w->t;
     const int revision = (w->calendar % 12) + 1 == p->labour_revision_month;
     labour_build_search_lists(w);
+    firm_bits_fill(w);
     for (size_t f = 0; f < fm->n; f++) { fm->applications[f] = 0; fm->hires[f] = 0; }
     const long nw = (long)wk->n;
+    const uint8_t *bits = w->sl.firm_bits;
+    const double quit_above = 1.0 - p->firms_quit_rate, on_job_search = p->labour_on_job_search;
 
 #pragma omp parallel for schedule(static) num_threads(w->n_threads)
     for (long li = 0; li < nw; li++) {
@@ -124,12 +147,15 @@ void labour_run(world *w)
         wk->applied[i] = -1;
         wk->flags[i] &= (uint8_t)~WF_HIRED_NOW;
         int32_t f = wk->employer[i];
-        double u[2];
-        rng_u01x2(&w->rk, RNG_SEPARATION, i, t, 0, 0, u);
-        int farm_worker = f >= 0 && w->sc->sectors[fm->sector[f]].agriculture;
+        int farm_worker = 0;
         if (f >= 0) {
-            if ((fm->layoff_p[f] > 0 && u[0] < fm->layoff_p[f]) ||
-                (!farm_worker && u[0] > 1.0 - p->firms_quit_rate)) {
+            /* Only the employed use the separation draw (an unemployed worker
+             * searches without it), so only they make it. */
+            double u[2];
+            rng_u01x2(&w->rk, RNG_SEPARATION, i, t, 0, 0, u);
+            const int b = bits[f];
+            farm_worker = b & LB_FARM;
+            if (((b & LB_LAYOFF) && u[0] < fm->layoff_p[f]) || (!farm_worker && u[0] > quit_above)) {
                 labour_leave_firm(w, i, f);
                 wk->employer[i] = -1;
                 wk->months_unemployed[i] = 0;
@@ -137,13 +163,16 @@ void labour_run(world *w)
             } else if (revision || farm_worker) {
                 /* Yearly revision to the current offer; farm income monthly. */
                 int32_t nw_ = wage_at(w, f, wk->tier[i]);
-                __atomic_fetch_add(&fm->wage_bill[f], (int64_t)nw_ - wk->wage[i], __ATOMIC_RELAXED);
+                wage_bill_add(fm, f, (int64_t)nw_ - wk->wage[i]);
                 wk->wage[i] = nw_;
             }
+            if (wk->training_left[i] > 0) continue;
+            /* Farm workers never search (not even when laid off this month);
+             * other employed workers with probability on_job_search. */
+            if (farm_worker || (f >= 0 && !(u[1] < on_job_search))) continue;
+        } else if (wk->training_left[i] > 0) {
+            continue;
         }
-        if (wk->training_left[i] > 0) continue;
-        int searching = f < 0 || u[1] < p->labour_on_job_search;
-        if (!searching || farm_worker) continue;
         double v[2];
         rng_u01x2(&w->rk, RNG_SEARCH, i, t, 0, 0, v);
         int32_t g = labour_pick(w, wk->node[i], wk->tier[i], v[1]);

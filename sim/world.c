@@ -314,6 +314,7 @@ void world_free(world *w)
     free(w->hist);
     free(w->pick);
     free(w->sl.firms); free(w->sl.cum); free(w->sl.start); free(w->sl.tier_end);
+    free(w->sl.firm_bits);
     if (w->ts) {
         for (int t = 0; t < w->n_threads; t++) {
             free(w->ts[t].market_sum);
@@ -544,6 +545,7 @@ inc_status world_init(world *w, const scenario *sc, int threads, int64_t workers
         w->sl.cum = zalloc(cap, sizeof(double), &ok);
         w->sl.start = zalloc((size_t)N + 1, sizeof(int32_t), &ok);
         w->sl.tier_end = zalloc((size_t)N * SC_TIERS, sizeof(int32_t), &ok);
+        w->sl.firm_bits = zalloc(cap, sizeof(uint8_t), &ok);
     }
     w->acc.owners = 0;
     w->acc.localgov = N;

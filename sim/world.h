@@ -199,7 +199,12 @@ typedef struct {
     double *cum;        /* [firm capacity] cumulative weights within a node */
     int32_t *start;     /* [n_nodes + 1] */
     int32_t *tier_end;  /* [n_nodes * 4] end of the prefix open to each tier */
+    uint8_t *firm_bits; /* [firm capacity] LB_* of each firm this month (labour_run) */
 } search_lists;
+
+/* search_lists.firm_bits: what the separation step needs of a worker's firm,
+ * one byte per firm, so the per-worker lookup stays in cache. */
+enum { LB_FARM = 1, LB_LAYOFF = 2 };
 
 /* A little-giant candidate and its score (giants.c scratch). */
 typedef struct {
