@@ -64,4 +64,11 @@ void stats_compute(struct world *w, stats_t *s, int64_t residual);
  * world_init and at the end of every month. Exact integer reductions. */
 void stats_aggregate(struct world *w);
 
+/* Lookup tables that give the wage Gini's histogram bin of a wage without a
+ * log per worker (stats.c), built once per world from the log formula itself.
+ * stats_wage_bins_alloc returns NULL when out of memory. */
+typedef struct wage_bins wage_bins;
+wage_bins *stats_wage_bins_alloc(void);
+void stats_wage_bins_free(wage_bins *wb);
+
 #endif

@@ -312,6 +312,7 @@ void world_free(world *w)
     ledger_free(&w->L);
     migration_free(w);
     free(w->hist);
+    stats_wage_bins_free(w->wbins);
     free(w->pick);
     free(w->sl.firms); free(w->sl.cum); free(w->sl.start); free(w->sl.tier_end);
     free(w->sl.firm_bits);
@@ -559,10 +560,11 @@ inc_status world_init(world *w, const scenario *sc, int threads, int64_t workers
         return inc_fail(e, INC_ERR_NOMEM, "out of memory building a world of %lld workers", (long long)total_workers);
     }
     w->hist = calloc(2 * 1600, sizeof(int64_t));
+    w->wbins = stats_wage_bins_alloc();
     w->pick = calloc(cap, sizeof(firm_score));
     ledger_index_sectors(w);
     w->ts = calloc((size_t)w->n_threads, sizeof *w->ts);
-    if (!w->ts || !w->hist || !w->pick) { world_free(w); return inc_fail(e, INC_ERR_NOMEM, "out of memory (thread scratch)"); }
+    if (!w->ts || !w->hist || !w->wbins || !w->pick) { world_free(w); return inc_fail(e, INC_ERR_NOMEM, "out of memory (thread scratch)"); }
     for (int t = 0; t < w->n_threads; t++) {
         w->ts[t].market_sum = calloc((size_t)w->mk.n_markets, sizeof(int64_t));
         w->ts[t].node_sum = calloc((size_t)N * 16, sizeof(int64_t));

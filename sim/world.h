@@ -256,6 +256,7 @@ typedef struct world {
     state_registry reg;     /* arrays to checkpoint */
     struct migration_state *mig; /* distances, moving costs, gravity tables (migration.h) */
     int64_t *hist;          /* [2 * 1600] wage histogram scratch (stats.c) */
+    wage_bins *wbins;       /* wage histogram bin tables (stats.c) */
     firm_score *pick;       /* [firm capacity] little-giant candidates (giants.c scratch) */
     /* National state. */
     double frontier_ln_a[SC_MAX_SECTORS]; /* ln A* per sector (MODEL.md 9) */
