@@ -771,16 +771,27 @@ inc_status world_check(const world *w, inc_err *e)
     /* Employee and skill counts: the firms' totals equal the sums over their
      * workers (exact integers). */
     int64_t emp_workers = 0, skill_workers = 0, emp_firms = 0, skill_firms = 0;
-    for (size_t i = 0; i < w->wk.n; i++) {
+    /* Parallel over workers (a serial pass would leave the other threads
+     * idle); integer sums and the lowest failing worker do not depend on the
+     * thread count, so the message names the same worker as a serial scan. */
+    const long nw = (long)w->wk.n;
+    long bad = nw;
+#pragma omp parallel for schedule(static) num_threads(w->n_threads) reduction(+ : emp_workers, skill_workers) reduction(min : bad)
+    for (long i = 0; i < nw; i++) {
         int32_t f = w->wk.employer[i];
         if (f < 0) continue;
         emp_workers++;
         skill_workers += world_skill_of_tier(w, w->wk.tier[i]);
+        if ((size_t)f >= w->fm.n || !(w->fm.flags[f] & FF_ALIVE) || w->fm.node[f] != w->wk.node[i])
+            if (i < bad) bad = i;
+    }
+    if (bad < nw) {
+        size_t i = (size_t)bad;
+        int32_t f = w->wk.employer[i];
         if ((size_t)f >= w->fm.n || !(w->fm.flags[f] & FF_ALIVE))
             return inc_fail(e, INC_ERR_NUMERIC, "%s: worker %zu is employed by firm %d, which is not alive", mon, i, f);
-        if (w->fm.node[f] != w->wk.node[i])
-            return inc_fail(e, INC_ERR_NUMERIC, "%s: worker %zu lives in node %d but its employer %d is in node %d",
-                            mon, i, w->wk.node[i], f, w->fm.node[f]);
+        return inc_fail(e, INC_ERR_NUMERIC, "%s: worker %zu lives in node %d but its employer %d is in node %d",
+                        mon, i, w->wk.node[i], f, w->fm.node[f]);
     }
     for (size_t f = 0; f < w->fm.n; f++) {
         if (!(w->fm.flags[f] & FF_ALIVE)) continue;
