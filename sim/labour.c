@@ -13,6 +13,7 @@
 #include "phases.h"
 #include <math.h>
 #include <string.h>
+#include <omp.h>
 
 void labour_build_search_lists(world *w)
 {
@@ -120,11 +121,24 @@ static void firm_bits_fill(world *w)
                             (fm->layoff_p[f] > 0 ? LB_LAYOFF : 0));
 }
 
-/* Add delta fen to firm f's wage bill. Zero changes (most farm workers' monthly
- * revisions) skip the locked add. */
-static inline void wage_bill_add(firms_t *fm, int32_t f, int64_t delta)
+/* Add every thread's partial wage-bill changes and application counts of the
+ * search pass to the firms, leaving the partials zero. Integer sums: the same
+ * for any number of threads. */
+static void labour_flush_partials(world *w)
 {
-    if (delta != 0) __atomic_fetch_add(&fm->wage_bill[f], delta, __ATOMIC_RELAXED);
+    firms_t *fm = &w->fm;
+    const long nf = (long)fm->n;
+#pragma omp parallel for schedule(static) num_threads(w->n_threads)
+    for (long f = 0; f < nf; f++) {
+        for (int t = 0; t < w->n_threads; t++) {
+            int64_t *ws = w->ts[t].firm_sum;
+            int32_t *ac = w->ts[t].firm_count;
+            fm->wage_bill[f] += ws[f];
+            fm->applications[f] += ac[f];
+            ws[f] = 0;
+            ac[f] = 0;
+        }
+    }
 }
 
 void labour_run(world *w)
@@ -141,49 +155,58 @@ void labour_run(world *w)
     const uint8_t *bits = w->sl.firm_bits;
     const double quit_above = 1.0 - p->firms_quit_rate, on_job_search = p->labour_on_job_search;
 
-#pragma omp parallel for schedule(static) num_threads(w->n_threads)
-    for (long li = 0; li < nw; li++) {
-        size_t i = (size_t)li;
-        wk->applied[i] = -1;
-        wk->flags[i] &= (uint8_t)~WF_HIRED_NOW;
-        int32_t f = wk->employer[i];
-        int farm_worker = 0;
-        if (f >= 0) {
-            /* Only the employed use the separation draw (an unemployed worker
-             * searches without it), so only they make it. */
-            double u[2];
-            rng_u01x2(&w->rk, RNG_SEPARATION, i, t, 0, 0, u);
-            const int b = bits[f];
-            farm_worker = b & LB_FARM;
-            if (((b & LB_LAYOFF) && u[0] < fm->layoff_p[f]) || (!farm_worker && u[0] > quit_above)) {
-                labour_leave_firm(w, i, f);
-                wk->employer[i] = -1;
-                wk->months_unemployed[i] = 0;
-                f = -1;
-            } else if (revision || farm_worker) {
-                /* Yearly revision to the current offer; farm income monthly. */
-                int32_t nw_ = wage_at(w, f, wk->tier[i]);
-                wage_bill_add(fm, f, (int64_t)nw_ - wk->wage[i]);
-                wk->wage[i] = nw_;
+    /* The search pass books wage-bill changes and applications in per-thread
+     * partials (nobody reads them until the hiring pass): a locked add per
+     * worker would also stall the loop's other memory loads. */
+#pragma omp parallel num_threads(w->n_threads)
+    {
+        int64_t *wage_delta = w->ts[omp_get_thread_num()].firm_sum;
+        int32_t *applications = w->ts[omp_get_thread_num()].firm_count;
+#pragma omp for schedule(static)
+        for (long li = 0; li < nw; li++) {
+            size_t i = (size_t)li;
+            wk->applied[i] = -1;
+            wk->flags[i] &= (uint8_t)~WF_HIRED_NOW;
+            int32_t f = wk->employer[i];
+            int farm_worker = 0;
+            if (f >= 0) {
+                /* Only the employed use the separation draw (an unemployed worker
+                 * searches without it), so only they make it. */
+                double u[2];
+                rng_u01x2(&w->rk, RNG_SEPARATION, i, t, 0, 0, u);
+                const int b = bits[f];
+                farm_worker = b & LB_FARM;
+                if (((b & LB_LAYOFF) && u[0] < fm->layoff_p[f]) || (!farm_worker && u[0] > quit_above)) {
+                    labour_leave_firm(w, i, f);
+                    wk->employer[i] = -1;
+                    wk->months_unemployed[i] = 0;
+                    f = -1;
+                } else if (revision || farm_worker) {
+                    /* Yearly revision to the current offer; farm income monthly. */
+                    int32_t nw_ = wage_at(w, f, wk->tier[i]);
+                    wage_delta[f] += (int64_t)nw_ - wk->wage[i];
+                    wk->wage[i] = nw_;
+                }
+                if (wk->training_left[i] > 0) continue;
+                /* Farm workers never search (not even when laid off this month);
+                 * other employed workers with probability on_job_search. */
+                if (farm_worker || (f >= 0 && !(u[1] < on_job_search))) continue;
+            } else if (wk->training_left[i] > 0) {
+                continue;
             }
-            if (wk->training_left[i] > 0) continue;
-            /* Farm workers never search (not even when laid off this month);
-             * other employed workers with probability on_job_search. */
-            if (farm_worker || (f >= 0 && !(u[1] < on_job_search))) continue;
-        } else if (wk->training_left[i] > 0) {
-            continue;
+            double v[2];
+            rng_u01x2(&w->rk, RNG_SEARCH, i, t, 0, 0, v);
+            int32_t g = labour_pick(w, wk->node[i], wk->tier[i], v[1]);
+            if (g < 0) continue;
+            int farm = w->sc->sectors[fm->sector[g]].agriculture;
+            if (!farm && v[0] >= p->labour_mu) continue;
+            if (g == f) continue;
+            if (f >= 0 && wage_at(w, g, wk->tier[i]) <= wk->wage[i]) continue;
+            wk->applied[i] = g;
+            applications[g]++;
         }
-        double v[2];
-        rng_u01x2(&w->rk, RNG_SEARCH, i, t, 0, 0, v);
-        int32_t g = labour_pick(w, wk->node[i], wk->tier[i], v[1]);
-        if (g < 0) continue;
-        int farm = w->sc->sectors[fm->sector[g]].agriculture;
-        if (!farm && v[0] >= p->labour_mu) continue;
-        if (g == f) continue;
-        if (f >= 0 && wage_at(w, g, wk->tier[i]) <= wk->wage[i]) continue;
-        wk->applied[i] = g;
-        __atomic_fetch_add(&fm->applications[g], 1, __ATOMIC_RELAXED);
     }
+    labour_flush_partials(w);
 
 #pragma omp parallel for schedule(static) num_threads(w->n_threads)
     for (long li = 0; li < nw; li++) {

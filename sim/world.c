@@ -323,6 +323,8 @@ void world_free(world *w)
             free(w->ts[t].ns_real);
             free(w->ts[t].hist);
             free(w->ts[t].tier_sum);
+            free(w->ts[t].firm_sum);
+            free(w->ts[t].firm_count);
             rng_gsl_free(w->ts[t].gsl);
         }
         free(w->ts);
@@ -572,7 +574,9 @@ inc_status world_init(world *w, const scenario *sc, int threads, int64_t workers
         w->ts[t].ns_real = calloc((size_t)N * (size_t)S * 2, sizeof(double));
         w->ts[t].hist = calloc(2 * 1600, sizeof(int64_t));
         w->ts[t].tier_sum = calloc((size_t)N * 3 * SC_TIERS, sizeof(int64_t));
-        if (!w->ts[t].ns_real || !w->ts[t].hist || !w->ts[t].tier_sum || !w->ts[t].market_sum || !w->ts[t].node_sum || !w->ts[t].gsl) {
+        w->ts[t].firm_sum = calloc(cap, sizeof(int64_t));
+        w->ts[t].firm_count = calloc(cap, sizeof(int32_t));
+        if (!w->ts[t].firm_sum || !w->ts[t].firm_count || !w->ts[t].ns_real || !w->ts[t].hist || !w->ts[t].tier_sum || !w->ts[t].market_sum || !w->ts[t].node_sum || !w->ts[t].gsl) {
             world_free(w);
             return inc_fail(e, INC_ERR_NOMEM, "out of memory (thread scratch)");
         }
