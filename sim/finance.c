@@ -253,7 +253,7 @@ void finance_run(world *w)
     {
         ledger_thread *lt = ledger_thread_self(w);
         int64_t *ns = w->ts[omp_get_thread_num()].node_sum;
-#pragma omp for schedule(static)
+#pragma omp for schedule(static, WORLD_CHUNK)
         for (long li = 0; li < nw; li++) {
             size_t i = (size_t)li;
             const int n = wk->node[i];

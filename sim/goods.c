@@ -190,7 +190,7 @@ void goods_run(world *w)
     {
         int64_t *sums = w->ts[omp_get_thread_num()].market_sum;
         int64_t *dom = w->ts[omp_get_thread_num()].node_sum;
-#pragma omp for schedule(static)
+#pragma omp for schedule(static, WORLD_CHUNK)
         for (long i = 0; i < nw; i++) {
             int64_t B = worker_budget(w, &bt, (size_t)i);
             if (B > 0) dom[w->wk.node[i]] += B - imports_of(w, B);
@@ -251,7 +251,7 @@ void goods_run(world *w)
 #pragma omp parallel num_threads(w->n_threads)
     {
         ledger_thread *lt = ledger_thread_self(w);
-#pragma omp for schedule(static)
+#pragma omp for schedule(static, WORLD_CHUNK)
         for (long i = 0; i < nw; i++) {
             int64_t B = worker_budget(w, &bt, (size_t)i);
             if (B <= 0) continue;

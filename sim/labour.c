@@ -162,7 +162,7 @@ void labour_run(world *w)
     {
         int64_t *wage_delta = w->ts[omp_get_thread_num()].firm_sum;
         int32_t *applications = w->ts[omp_get_thread_num()].firm_count;
-#pragma omp for schedule(static)
+#pragma omp for schedule(static, WORLD_CHUNK)
         for (long li = 0; li < nw; li++) {
             size_t i = (size_t)li;
             wk->applied[i] = -1;
@@ -208,7 +208,7 @@ void labour_run(world *w)
     }
     labour_flush_partials(w);
 
-#pragma omp parallel for schedule(static) num_threads(w->n_threads)
+#pragma omp parallel for schedule(static, WORLD_CHUNK) num_threads(w->n_threads)
     for (long li = 0; li < nw; li++) {
         size_t i = (size_t)li;
         int32_t g = wk->applied[i];

@@ -101,7 +101,7 @@ void stats_aggregate(world *w)
     {
         int64_t *ns = w->ts[omp_get_thread_num()].node_sum;
         int64_t *tiers = w->ts[omp_get_thread_num()].tier_sum;
-#pragma omp for schedule(static)
+#pragma omp for schedule(static, WORLD_CHUNK)
         for (long i = 0; i < nw; i++) {
             int n = w->wk.node[i], e = w->wk.tier[i];
             int64_t *a = ns + n * AG_SLOTS;
@@ -194,7 +194,7 @@ static double wage_gini(world *w)
 #pragma omp parallel num_threads(w->n_threads)
     {
         int64_t *c = w->ts[omp_get_thread_num()].hist, *s = c + GINI_BINS;
-#pragma omp for schedule(static)
+#pragma omp for schedule(static, WORLD_CHUNK)
         for (long i = 0; i < nw; i++) {
             if (w->wk.employer[i] < 0) continue;
             int b = wage_bin_fast(wb, w->wk.wage[i]);

@@ -780,7 +780,7 @@ inc_status world_check(const world *w, inc_err *e)
      * thread count, so the message names the same worker as a serial scan. */
     const long nw = (long)w->wk.n;
     long bad = nw;
-#pragma omp parallel for schedule(static) num_threads(w->n_threads) reduction(+ : emp_workers, skill_workers) reduction(min : bad)
+#pragma omp parallel for schedule(static, WORLD_CHUNK) num_threads(w->n_threads) reduction(+ : emp_workers, skill_workers) reduction(min : bad)
     for (long i = 0; i < nw; i++) {
         int32_t f = w->wk.employer[i];
         if (f < 0) continue;

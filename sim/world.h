@@ -25,6 +25,13 @@
 /* Block of agents for floating-point partial sums: fixed, independent of the
  * number of threads, partials added in block order. */
 #define WORLD_BLOCK 8192
+/* Chunk of the worker loops' static schedule (iterations). Workers are stored
+ * node by node and urban workers cost more per month than rural ones, so one
+ * contiguous range per thread leaves some threads idle at the loop's end;
+ * chunks dealt round-robin give each thread a mix. Safe for any loop whose
+ * result is already the same for every thread count (exact integer partials,
+ * draws keyed by agent). */
+#define WORLD_CHUNK 4096
 
 /* Worker flags. */
 enum { WF_SEARCHING = 1, WF_HIRED_NOW = 2 };
