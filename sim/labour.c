@@ -15,6 +15,24 @@
 #include <string.h>
 #include <omp.h>
 
+/* Fill node n's guide (search_lists.guide) from its cumulative weights. Any
+ * guide would do for correctness: labour_pick checks what it finds. */
+static void guide_build(search_lists *sl, int n)
+{
+    const int32_t k0 = sl->start[n], k1 = sl->start[n + 1], G = k1 - k0;
+    const double total = G > 0 ? sl->cum[k1 - 1] : 0.0;
+    sl->guide_scale[n] = 0.0;
+    if (G <= 0 || !isfinite(total) || !(total > 0)) return;
+    int32_t *gd = sl->guide + k0 + n;
+    int32_t k = k0;
+    for (int32_t j = 0; j <= G; j++) {
+        const double b = total * ((double)j / G);
+        while (k < k1 && sl->cum[k] <= b) k++;
+        gd[j] = k;
+    }
+    sl->guide_scale[n] = G / total;
+}
+
 void labour_build_search_lists(world *w)
 {
     const firms_t *fm = &w->fm;
@@ -65,6 +83,7 @@ void labour_build_search_lists(world *w)
             c += v * pow(fm->offer[f] / mean, sigma);
             sl->cum[k] = c;
         }
+        guide_build(sl, n);
     }
 }
 
@@ -80,12 +99,36 @@ static int32_t search_pick(const double *cum, int32_t k0, int32_t k1, double x)
     return lo;
 }
 
+/* The pick of labour_pick through node's guide: the binary search over the
+ * one or few firms of x's guide bucket. Returns -1 when there is no guide or
+ * when the result fails the check that makes it the full search's: with
+ * non-decreasing weights (finite and positive total), the full search returns
+ * the r in [k0, k1) with cum[r] > x (or r = k1 - 1) and r = k0 or
+ * cum[r - 1] <= x, and there is only one such r. */
+static int32_t guide_pick(const search_lists *sl, int node, int32_t k0, int32_t k1, double x)
+{
+    const double scale = sl->guide_scale[node];
+    if (!(scale > 0)) return -1;
+    const int32_t G = sl->start[node + 1] - k0;
+    const double jd = x * scale;
+    const int32_t j = jd < 0 ? 0 : (jd >= (double)(G - 1) ? G - 1 : (int32_t)jd);
+    const int32_t *gd = sl->guide + k0 + node;
+    int32_t hi = gd[j + 1] < k1 - 1 ? gd[j + 1] : k1 - 1;
+    int32_t lo = gd[j] < hi ? gd[j] : hi;
+    const int32_t r = search_pick(sl->cum, lo, hi + 1, x);
+    if ((r == k1 - 1 || sl->cum[r] > x) && (r == k0 || sl->cum[r - 1] <= x)) return r;
+    return -1;
+}
+
 int32_t labour_pick(const world *w, int node, int tier, double u)
 {
     const search_lists *sl = &w->sl;
     int32_t k0 = sl->start[node], k1 = sl->tier_end[node * SC_TIERS + tier];
     if (k1 <= k0) return -1;
-    return sl->firms[search_pick(sl->cum, k0, k1, u * sl->cum[k1 - 1])];
+    const double x = u * sl->cum[k1 - 1];
+    int32_t r = guide_pick(sl, node, k0, k1, x);
+    if (r < 0) r = search_pick(sl->cum, k0, k1, x);
+    return sl->firms[r];
 }
 
 void labour_leave_firm(world *w, size_t i, int32_t f)

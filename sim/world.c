@@ -315,7 +315,7 @@ void world_free(world *w)
     stats_wage_bins_free(w->wbins);
     free(w->pick);
     free(w->sl.firms); free(w->sl.cum); free(w->sl.start); free(w->sl.tier_end);
-    free(w->sl.firm_bits);
+    free(w->sl.firm_bits); free(w->sl.guide); free(w->sl.guide_scale);
     if (w->ts) {
         for (int t = 0; t < w->n_threads; t++) {
             free(w->ts[t].market_sum);
@@ -549,6 +549,8 @@ inc_status world_init(world *w, const scenario *sc, int threads, int64_t workers
         w->sl.start = zalloc((size_t)N + 1, sizeof(int32_t), &ok);
         w->sl.tier_end = zalloc((size_t)N * SC_TIERS, sizeof(int32_t), &ok);
         w->sl.firm_bits = zalloc(cap, sizeof(uint8_t), &ok);
+        w->sl.guide = zalloc(cap + (size_t)N + 1, sizeof(int32_t), &ok);
+        w->sl.guide_scale = zalloc((size_t)N, sizeof(double), &ok);
     }
     w->acc.owners = 0;
     w->acc.localgov = N;

@@ -209,6 +209,12 @@ typedef struct {
     int32_t *start;     /* [n_nodes + 1] */
     int32_t *tier_end;  /* [n_nodes * 4] end of the prefix open to each tier */
     uint8_t *firm_bits; /* [firm capacity] LB_* of each firm this month (labour_run) */
+    /* Guide to the binary search (labour_pick): node n's list of G firms has
+     * G + 1 entries from guide[start[n] + n], entry j the first k whose cum
+     * exceeds j / G of the node's total weight; guide_scale[n] = G / total,
+     * 0 where the weights are not finite and positive (no guide). */
+    int32_t *guide;      /* [firm capacity + n_nodes + 1] */
+    double *guide_scale; /* [n_nodes] */
 } search_lists;
 
 /* search_lists.firm_bits: what the separation step needs of a worker's firm,
