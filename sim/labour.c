@@ -66,7 +66,8 @@ void labour_build_search_lists(world *w)
         if (!farm && fm->vacancies[f] <= 0) continue;
         sl->firms[count[fm->node[f] * SC_TIERS + w->sc->sectors[fm->sector[f]].min_tier]++] = (int32_t)f;
     }
-    /* Mean offer of the firms on each node's list, then cumulative weights. */
+    /* Mean offer of the firms on each node's list (summed in list order). */
+    double mean_of[SC_MAX_NODES];
 #pragma omp parallel for schedule(static) num_threads(w->n_threads)
     for (int n = 0; n < N; n++) {
         double sum = 0;
@@ -74,13 +75,25 @@ void labour_build_search_lists(world *w)
         for (int32_t k = k0; k < k1; k++) sum += fm->offer[sl->firms[k]];
         double mean = k1 > k0 ? sum / (k1 - k0) : 1.0;
         if (k1 > k0) w->nd.mean_offer[n] = mean;
+        mean_of[n] = mean;
+    }
+    /* Each firm's weight, in parallel over the firms rather than the nodes
+     * (nodes' lists differ much in length); cum holds the weights until the
+     * running sums below replace them, in list order as before. */
+    const long nk = (long)sl->start[N];
+#pragma omp parallel for schedule(static) num_threads(w->n_threads)
+    for (long k = 0; k < nk; k++) {
+        int32_t f = sl->firms[k];
+        /* Farms (rural nodes) are weighted by size: everyone is taken. */
+        double v = w->sc->sectors[fm->sector[f]].agriculture ? (double)fm->employees[f] + 1.0
+                                                               : (double)fm->vacancies[f];
+        sl->cum[k] = v * pow(fm->offer[f] / mean_of[fm->node[f]], sigma);
+    }
+#pragma omp parallel for schedule(static) num_threads(w->n_threads)
+    for (int n = 0; n < N; n++) {
         double c = 0;
-        for (int32_t k = k0; k < k1; k++) {
-            int32_t f = sl->firms[k];
-            /* Farms (rural nodes) are weighted by size: everyone is taken. */
-            double v = w->sc->sectors[fm->sector[f]].agriculture ? (double)fm->employees[f] + 1.0
-                                                                   : (double)fm->vacancies[f];
-            c += v * pow(fm->offer[f] / mean, sigma);
+        for (int32_t k = sl->start[n]; k < sl->start[n + 1]; k++) {
+            c += sl->cum[k];
             sl->cum[k] = c;
         }
         guide_build(sl, n);
