@@ -97,10 +97,14 @@ void stats_aggregate(world *w)
     const long nw = (long)w->wk.n;
     for (int t = 0; t < w->n_threads; t++) memset(w->ts[t].node_sum, 0, sizeof(int64_t) * (size_t)N * AG_SLOTS);
     for (int t = 0; t < w->n_threads; t++) memset(w->ts[t].tier_sum, 0, sizeof(int64_t) * (size_t)N * 3 * SC_TIERS);
+    for (int t = 0; t < w->n_threads; t++) memset(w->ts[t].hist, 0, sizeof(int64_t) * 2 * GINI_BINS);
+    const wage_bins *wb = w->wbins;
 #pragma omp parallel num_threads(w->n_threads)
     {
         int64_t *ns = w->ts[omp_get_thread_num()].node_sum;
         int64_t *tiers = w->ts[omp_get_thread_num()].tier_sum;
+        /* The wage Gini's histogram (wage_gini) is filled in the same pass. */
+        int64_t *hc = w->ts[omp_get_thread_num()].hist, *hs = hc + GINI_BINS;
 #pragma omp for schedule(static, WORLD_CHUNK)
         for (long i = 0; i < nw; i++) {
             int n = w->wk.node[i], e = w->wk.tier[i];
@@ -115,6 +119,9 @@ void stats_aggregate(world *w)
                 a[AG_WAGE] += w->wk.wage[i];
                 a[AG_EMP_TIER + e]++;
                 tier[2 * SC_TIERS + e] += w->wk.wage[i]; /* wage sum by tier */
+                int b = wage_bin_fast(wb, w->wk.wage[i]);
+                hc[b]++;
+                hs[b] += w->wk.wage[i];
             } else if (w->wk.training_left[i] > 0) {
                 a[AG_TRAIN]++;
             } else {
@@ -184,24 +191,12 @@ void stats_aggregate(world *w)
 }
 
 /* Gini coefficient of employed workers' wages from a histogram of exact
- * counts and fen sums per bin (each bin's members at the bin mean). */
+ * counts and fen sums per bin (each bin's members at the bin mean). The
+ * per-thread histograms are those stats_aggregate filled from the same state
+ * (sim_month changes no wage or employer in between). */
 static double wage_gini(world *w)
 {
     int64_t *cnt = w->hist, *sum = w->hist + GINI_BINS;
-    const wage_bins *wb = w->wbins;
-    for (int t = 0; t < w->n_threads; t++) memset(w->ts[t].hist, 0, sizeof(int64_t) * 2 * GINI_BINS);
-    const long nw = (long)w->wk.n;
-#pragma omp parallel num_threads(w->n_threads)
-    {
-        int64_t *c = w->ts[omp_get_thread_num()].hist, *s = c + GINI_BINS;
-#pragma omp for schedule(static, WORLD_CHUNK)
-        for (long i = 0; i < nw; i++) {
-            if (w->wk.employer[i] < 0) continue;
-            int b = wage_bin_fast(wb, w->wk.wage[i]);
-            c[b]++;
-            s[b] += w->wk.wage[i];
-        }
-    }
     memset(cnt, 0, sizeof(int64_t) * GINI_BINS);
     memset(sum, 0, sizeof(int64_t) * GINI_BINS);
     for (int t = 0; t < w->n_threads; t++)

@@ -53,14 +53,17 @@ void stats_clear(stats_t *s);
 
 struct world;
 /* Fill s from the world's state and the month's tallies (the last phase of the
- * month, after the audit). residual is the audit's discrepancy in fen. */
+ * month, after the audit). residual is the audit's discrepancy in fen. The
+ * wage Gini comes from the histogram of the last stats_aggregate, so call
+ * stats_aggregate first with no change to wages or employment in between. */
 void stats_compute(struct world *w, stats_t *s, int64_t residual);
 
 
 
 /* Recompute the node aggregates the model reads next month (residents,
  * employment, unemployment rates, wage sums and indices, agglomeration,
- * weighted residents, the price level) from the agent state. Called once after
+ * weighted residents, the price level, and the wage histogram of
+ * stats_compute's Gini) from the agent state. Called once after
  * world_init and at the end of every month. Exact integer reductions. */
 void stats_aggregate(struct world *w);
 
