@@ -256,6 +256,11 @@ void finance_run(world *w)
 #pragma omp for schedule(static, WORLD_CHUNK)
         for (long li = 0; li < nw; li++) {
             size_t i = (size_t)li;
+            const long ahead = world_ahead(li, nw);
+            if (ahead >= 0 && wk->employer[ahead] >= 0) {
+                __builtin_prefetch(&fm->flags[wk->employer[ahead]]);
+                __builtin_prefetch(&lt->firm_pending[wk->employer[ahead]], 1);
+            }
             const int n = wk->node[i];
             const int local = wk->hukou[i] == n;
             int32_t f = wk->employer[i];

@@ -32,6 +32,19 @@
  * result is already the same for every thread count (exact integer partials,
  * draws keyed by agent). */
 #define WORLD_CHUNK 4096
+/* Workers ahead whose firm a worker loop prefetches (world_ahead). */
+#define WORLD_PREFETCH 16
+
+/* The worker WORLD_PREFETCH iterations after i in i's chunk of a loop over n
+ * workers under schedule(static, WORLD_CHUNK), or -1. The same thread runs the
+ * whole chunk, so the loop may read that worker's columns: loops whose workers
+ * lead to random firm slots prefetch them this far ahead (results unchanged;
+ * the hardware cannot guess those addresses). */
+static inline long world_ahead(long i, long n)
+{
+    long j = i + WORLD_PREFETCH, end = (i / WORLD_CHUNK + 1) * WORLD_CHUNK;
+    return j < n && j < end ? j : -1;
+}
 
 /* Worker flags. */
 enum { WF_SEARCHING = 1, WF_HIRED_NOW = 2 };
