@@ -293,6 +293,7 @@ static int market_alloc(market_t *mk, state_registry *r, int n)
     reg(r, "market/sold_real", &mk->sold_real, sizeof(double), (size_t)n, 0, STATE_KIND((double)0));
     mk->output = zalloc((size_t)n, sizeof(double), &ok);
     reg(r, "market/output", &mk->output, sizeof(double), (size_t)n, 0, STATE_KIND((double)0));
+    mk->wage_pass = zalloc((size_t)n, sizeof(double), &ok); /* scratch: not state */
     return ok;
 }
 
@@ -300,6 +301,7 @@ static void market_free(market_t *mk)
 {
     free(mk->price); free(mk->price0); free(mk->price_prev); free(mk->demand); free(mk->supply); free(mk->fill);
     free(mk->sell); free(mk->receipts); free(mk->sold_real); free(mk->output);
+    free(mk->wage_pass);
     memset(mk, 0, sizeof *mk);
 }
 

@@ -127,6 +127,7 @@ typedef struct {
     int64_t *receipts;   /* fen paid out to firms this month */
     double *sold_real;   /* real sales */
     double *output;      /* real output this month */
+    double *wage_pass;   /* planning scratch: (price / last price)^passthrough this month */
     double export_real[SC_MAX_SECTORS]; /* foreign real demand per sector */
     double invest_basket_price; /* price of the investment basket p_K */
 } market_t;
