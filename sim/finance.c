@@ -236,14 +236,33 @@ void finance_run(world *w)
         if ((fm->flags[fi] & FF_ALIVE) && (fm->flags[fi] & (FF_BANKRUPT | FF_CLOSING))) settle_exit(w, (int32_t)fi);
     ledger_flush(w);
 
+    /* The node's rent by tenure and its benefit are the same for every worker
+     * of the node: computed once here, by the same expressions. */
+    int64_t rent_own[SC_MAX_NODES], rent_other[SC_MAX_NODES], benefit[SC_MAX_NODES];
+    uint8_t urban[SC_MAX_NODES];
+    for (int n = 0; n < N; n++) {
+        rent_own[n] = fen_floor(p->households_theta_own * 100.0 * w->nd.land_price[n] * w->price_level);
+        rent_other[n] = fen_floor(p->households_theta_rent * 100.0 * w->nd.land_price[n] * w->price_level);
+        urban[n] = w->sc->nodes[n].kind != NODE_RURAL;
+        benefit[n] = fen_floor(p->households_benefit_replacement * w->nd.min_wage[n]);
+    }
+    const double pit_threshold = p->tax_pit_threshold * 100.0, pit_rate = p->tax_pit_rate;
+    const double local_share = p->tax_local_share, r_deposit = m->bank_r_deposit;
+
 #pragma omp parallel num_threads(w->n_threads)
     {
         ledger_thread *lt = ledger_thread_self(w);
         int64_t *ns = w->ts[omp_get_thread_num()].node_sum;
-#pragma omp for schedule(static)
+#pragma omp for schedule(static, WORLD_CHUNK)
         for (long li = 0; li < nw; li++) {
             size_t i = (size_t)li;
+            const long ahead = world_ahead(li, nw);
+            if (ahead >= 0 && wk->employer[ahead] >= 0) {
+                __builtin_prefetch(&fm->flags[wk->employer[ahead]]);
+                __builtin_prefetch(&lt->firm_pending[wk->employer[ahead]], 1);
+            }
             const int n = wk->node[i];
+            const int local = wk->hukou[i] == n;
             int32_t f = wk->employer[i];
             if (f >= 0 && !(fm->flags[f] & FF_ALIVE)) {
                 wk->employer[i] = -1;
@@ -252,22 +271,22 @@ void finance_run(world *w)
             }
             if (f >= 0) {
                 int64_t wage = wk->wage[i];
-                ledger_move(w, lt, acct_firm(f), acct_worker(i), wage, FLOW_WAGES);
-                double taxable = (double)wage - p->tax_pit_threshold * 100.0;
-                if (taxable > 0) pay_tax(w, lt, ns, acct_worker(i), n, fen_floor(taxable * p->tax_pit_rate), p->tax_local_share, FLOW_PIT);
+                /* Nobody reads firm deposits in this loop: the debit waits for the flush. */
+                ledger_move_firm_deferred(w, lt, f, acct_worker(i), wage, FLOW_WAGES);
+                double taxable = (double)wage - pit_threshold;
+                if (taxable > 0) pay_tax(w, lt, ns, acct_worker(i), n, fen_floor(taxable * pit_rate), local_share, FLOW_PIT);
             } else {
                 if (wk->months_unemployed[i] < 255) wk->months_unemployed[i]++;
-                if (wk->hukou[i] == n && w->sc->nodes[n].kind != NODE_RURAL) {
-                    int64_t b = fen_floor(p->households_benefit_replacement * w->nd.min_wage[n]);
+                if (local && urban[n]) {
+                    int64_t b = benefit[n];
                     ledger_move(w, lt, acct_localgov(w, n), acct_worker(i), b, FLOW_BENEFITS);
                     ns[n * 8 + NS_LG_SPENDING] += b;
                 }
             }
-            double theta = wk->hukou[i] == n ? p->households_theta_own : p->households_theta_rent;
-            int64_t rent = fen_floor(theta * 100.0 * w->nd.land_price[n] * w->price_level);
+            int64_t rent = local ? rent_own[n] : rent_other[n];
             if (rent > wk->savings[i]) rent = wk->savings[i] > 0 ? wk->savings[i] : 0;
             ledger_move(w, lt, acct_worker(i), acct_owners(w, n), rent, FLOW_RENT);
-            int64_t di = fen_floor((double)wk->savings[i] * m->bank_r_deposit);
+            int64_t di = fen_floor((double)wk->savings[i] * r_deposit);
             if (di > 0) ledger_bank_pays(w, lt, acct_worker(i), di, FLOW_INTEREST_DEPOSITS);
         }
     }

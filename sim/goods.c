@@ -60,23 +60,41 @@ double goods_invest_price(const world *w)
     return den > 0 ? num / den : 1.0;
 }
 
+/* What a worker's budget needs of its node, the same for every worker of the
+ * node this month: computed once per node by the expressions worker_budget
+ * used per worker, so the budgets are unchanged. */
+typedef struct {
+    double rent_own[SC_MAX_NODES];   /* theta_own * 100 * land price * price level */
+    double rent_other[SC_MAX_NODES]; /* the same with theta_rent */
+    double benefit[SC_MAX_NODES];    /* unemployment benefit of a local resident (0 in rural nodes) */
+} budget_terms;
+
+static void budget_terms_fill(const world *w, budget_terms *bt)
+{
+    const sc_params *p = w->p;
+    for (int n = 0; n < w->n_nodes; n++) {
+        bt->rent_own[n] = p->households_theta_own * 100.0 * w->nd.land_price[n] * w->price_level;
+        bt->rent_other[n] = p->households_theta_rent * 100.0 * w->nd.land_price[n] * w->price_level;
+        bt->benefit[n] = w->sc->nodes[n].kind != NODE_RURAL ? p->households_benefit_replacement * w->nd.min_wage[n] : 0;
+    }
+}
+
 /* A worker's consumption budget this month, fen (MODEL.md 7): c_y times
  * disposable income plus c_w times savings, never more than its savings. */
-static int64_t worker_budget(const world *w, size_t i)
+static int64_t worker_budget(const world *w, const budget_terms *bt, size_t i)
 {
     const sc_params *p = w->p;
     int n = w->wk.node[i];
+    int local = w->wk.hukou[i] == n;
     double income;
     if (w->wk.employer[i] >= 0) {
         double wage = w->wk.wage[i];
         double pit = wage > p->tax_pit_threshold * 100.0 ? (wage - p->tax_pit_threshold * 100.0) * p->tax_pit_rate : 0;
         income = wage - pit;
     } else {
-        int local = w->wk.hukou[i] == n && w->sc->nodes[n].kind != NODE_RURAL;
-        income = local ? p->households_benefit_replacement * w->nd.min_wage[n] : 0;
+        income = local ? bt->benefit[n] : 0;
     }
-    double theta = w->wk.hukou[i] == n ? p->households_theta_own : p->households_theta_rent;
-    income -= theta * 100.0 * w->nd.land_price[n] * w->price_level;
+    income -= local ? bt->rent_own[n] : bt->rent_other[n];
     double b = p->households_c_y * (income > 0 ? income : 0) + p->households_c_w * (double)w->wk.savings[i];
     int64_t budget = fen_floor(b);
     return budget < w->wk.savings[i] ? budget : (w->wk.savings[i] > 0 ? w->wk.savings[i] : 0);
@@ -155,6 +173,8 @@ void goods_run(world *w)
     make_baskets(w, &b);
     agg_budgets ab;
     aggregate_budgets(w, &ab);
+    budget_terms bt;
+    budget_terms_fill(w, &bt);
     market_t *mk = &w->mk;
     firms_t *fm = &w->fm;
     const int M = mk->n_markets, N = w->n_nodes, S = w->n_sectors;
@@ -170,9 +190,9 @@ void goods_run(world *w)
     {
         int64_t *sums = w->ts[omp_get_thread_num()].market_sum;
         int64_t *dom = w->ts[omp_get_thread_num()].node_sum;
-#pragma omp for schedule(static)
+#pragma omp for schedule(static, WORLD_CHUNK)
         for (long i = 0; i < nw; i++) {
-            int64_t B = worker_budget(w, (size_t)i);
+            int64_t B = worker_budget(w, &bt, (size_t)i);
             if (B > 0) dom[w->wk.node[i]] += B - imports_of(w, B);
         }
 #pragma omp for schedule(static)
@@ -231,9 +251,9 @@ void goods_run(world *w)
 #pragma omp parallel num_threads(w->n_threads)
     {
         ledger_thread *lt = ledger_thread_self(w);
-#pragma omp for schedule(static)
+#pragma omp for schedule(static, WORLD_CHUNK)
         for (long i = 0; i < nw; i++) {
-            int64_t B = worker_budget(w, (size_t)i);
+            int64_t B = worker_budget(w, &bt, (size_t)i);
             if (B <= 0) continue;
             int64_t imp = imports_of(w, B);
             int n = w->wk.node[i];

@@ -13,6 +13,25 @@
 #include "phases.h"
 #include <math.h>
 #include <string.h>
+#include <omp.h>
+
+/* Fill node n's guide (search_lists.guide) from its cumulative weights. Any
+ * guide would do for correctness: labour_pick checks what it finds. */
+static void guide_build(search_lists *sl, int n)
+{
+    const int32_t k0 = sl->start[n], k1 = sl->start[n + 1], G = k1 - k0;
+    const double total = G > 0 ? sl->cum[k1 - 1] : 0.0;
+    sl->guide_scale[n] = 0.0;
+    if (G <= 0 || !isfinite(total) || !(total > 0)) return;
+    int32_t *gd = sl->guide + k0 + n;
+    int32_t k = k0;
+    for (int32_t j = 0; j <= G; j++) {
+        const double b = total * ((double)j / G);
+        while (k < k1 && sl->cum[k] <= b) k++;
+        gd[j] = k;
+    }
+    sl->guide_scale[n] = G / total;
+}
 
 void labour_build_search_lists(world *w)
 {
@@ -47,7 +66,8 @@ void labour_build_search_lists(world *w)
         if (!farm && fm->vacancies[f] <= 0) continue;
         sl->firms[count[fm->node[f] * SC_TIERS + w->sc->sectors[fm->sector[f]].min_tier]++] = (int32_t)f;
     }
-    /* Mean offer of the firms on each node's list, then cumulative weights. */
+    /* Mean offer of the firms on each node's list (summed in list order). */
+    double mean_of[SC_MAX_NODES];
 #pragma omp parallel for schedule(static) num_threads(w->n_threads)
     for (int n = 0; n < N; n++) {
         double sum = 0;
@@ -55,15 +75,28 @@ void labour_build_search_lists(world *w)
         for (int32_t k = k0; k < k1; k++) sum += fm->offer[sl->firms[k]];
         double mean = k1 > k0 ? sum / (k1 - k0) : 1.0;
         if (k1 > k0) w->nd.mean_offer[n] = mean;
+        mean_of[n] = mean;
+    }
+    /* Each firm's weight, in parallel over the firms rather than the nodes
+     * (nodes' lists differ much in length); cum holds the weights until the
+     * running sums below replace them, in list order as before. */
+    const long nk = (long)sl->start[N];
+#pragma omp parallel for schedule(static) num_threads(w->n_threads)
+    for (long k = 0; k < nk; k++) {
+        int32_t f = sl->firms[k];
+        /* Farms (rural nodes) are weighted by size: everyone is taken. */
+        double v = w->sc->sectors[fm->sector[f]].agriculture ? (double)fm->employees[f] + 1.0
+                                                               : (double)fm->vacancies[f];
+        sl->cum[k] = v * pow(fm->offer[f] / mean_of[fm->node[f]], sigma);
+    }
+#pragma omp parallel for schedule(static) num_threads(w->n_threads)
+    for (int n = 0; n < N; n++) {
         double c = 0;
-        for (int32_t k = k0; k < k1; k++) {
-            int32_t f = sl->firms[k];
-            /* Farms (rural nodes) are weighted by size: everyone is taken. */
-            double v = w->sc->sectors[fm->sector[f]].agriculture ? (double)fm->employees[f] + 1.0
-                                                                   : (double)fm->vacancies[f];
-            c += v * pow(fm->offer[f] / mean, sigma);
+        for (int32_t k = sl->start[n]; k < sl->start[n + 1]; k++) {
+            c += sl->cum[k];
             sl->cum[k] = c;
         }
+        guide_build(sl, n);
     }
 }
 
@@ -79,12 +112,36 @@ static int32_t search_pick(const double *cum, int32_t k0, int32_t k1, double x)
     return lo;
 }
 
+/* The pick of labour_pick through node's guide: the binary search over the
+ * one or few firms of x's guide bucket. Returns -1 when there is no guide or
+ * when the result fails the check that makes it the full search's: with
+ * non-decreasing weights (finite and positive total), the full search returns
+ * the r in [k0, k1) with cum[r] > x (or r = k1 - 1) and r = k0 or
+ * cum[r - 1] <= x, and there is only one such r. */
+static int32_t guide_pick(const search_lists *sl, int node, int32_t k0, int32_t k1, double x)
+{
+    const double scale = sl->guide_scale[node];
+    if (!(scale > 0)) return -1;
+    const int32_t G = sl->start[node + 1] - k0;
+    const double jd = x * scale;
+    const int32_t j = jd < 0 ? 0 : (jd >= (double)(G - 1) ? G - 1 : (int32_t)jd);
+    const int32_t *gd = sl->guide + k0 + node;
+    int32_t hi = gd[j + 1] < k1 - 1 ? gd[j + 1] : k1 - 1;
+    int32_t lo = gd[j] < hi ? gd[j] : hi;
+    const int32_t r = search_pick(sl->cum, lo, hi + 1, x);
+    if ((r == k1 - 1 || sl->cum[r] > x) && (r == k0 || sl->cum[r - 1] <= x)) return r;
+    return -1;
+}
+
 int32_t labour_pick(const world *w, int node, int tier, double u)
 {
     const search_lists *sl = &w->sl;
     int32_t k0 = sl->start[node], k1 = sl->tier_end[node * SC_TIERS + tier];
     if (k1 <= k0) return -1;
-    return sl->firms[search_pick(sl->cum, k0, k1, u * sl->cum[k1 - 1])];
+    const double x = u * sl->cum[k1 - 1];
+    int32_t r = guide_pick(sl, node, k0, k1, x);
+    if (r < 0) r = search_pick(sl->cum, k0, k1, x);
+    return sl->firms[r];
 }
 
 void labour_leave_firm(world *w, size_t i, int32_t f)
@@ -109,6 +166,39 @@ static int32_t wage_at(const world *w, int32_t f, int tier, int migrant)
     return (int32_t)fen_floor(wage + 0.5);
 }
 
+/* Fill sl.firm_bits: LB_FARM for agricultural firms, LB_LAYOFF for firms
+ * with a positive layoff probability this month. */
+static void firm_bits_fill(world *w)
+{
+    const firms_t *fm = &w->fm;
+    uint8_t *bits = w->sl.firm_bits;
+    const long nf = (long)fm->n;
+#pragma omp parallel for schedule(static) num_threads(w->n_threads)
+    for (long f = 0; f < nf; f++)
+        bits[f] = (uint8_t)((w->sc->sectors[fm->sector[f]].agriculture ? LB_FARM : 0) |
+                            (fm->layoff_p[f] > 0 ? LB_LAYOFF : 0));
+}
+
+/* Add every thread's partial wage-bill changes and application counts of the
+ * search pass to the firms, leaving the partials zero. Integer sums: the same
+ * for any number of threads. */
+static void labour_flush_partials(world *w)
+{
+    firms_t *fm = &w->fm;
+    const long nf = (long)fm->n;
+#pragma omp parallel for schedule(static) num_threads(w->n_threads)
+    for (long f = 0; f < nf; f++) {
+        for (int t = 0; t < w->n_threads; t++) {
+            int64_t *ws = w->ts[t].firm_sum;
+            int32_t *ac = w->ts[t].firm_count;
+            fm->wage_bill[f] += ws[f];
+            fm->applications[f] += ac[f];
+            ws[f] = 0;
+            ac[f] = 0;
+        }
+    }
+}
+
 void labour_run(world *w)
 {
     workers_t *wk = &w->wk;
@@ -117,48 +207,66 @@ void labour_run(world *w)
     const uint32_t t = (uint32_t)w->t;
     const int revision = (w->calendar % 12) + 1 == p->labour_revision_month;
     labour_build_search_lists(w);
+    firm_bits_fill(w);
     for (size_t f = 0; f < fm->n; f++) { fm->applications[f] = 0; fm->hires[f] = 0; }
     const long nw = (long)wk->n;
+    const uint8_t *bits = w->sl.firm_bits;
+    const double quit_above = 1.0 - p->firms_quit_rate, on_job_search = p->labour_on_job_search;
 
-#pragma omp parallel for schedule(static) num_threads(w->n_threads)
-    for (long li = 0; li < nw; li++) {
-        size_t i = (size_t)li;
-        wk->applied[i] = -1;
-        wk->flags[i] &= (uint8_t)~WF_HIRED_NOW;
-        int32_t f = wk->employer[i];
-        double u[2];
-        rng_u01x2(&w->rk, RNG_SEPARATION, i, t, 0, 0, u);
-        int farm_worker = f >= 0 && w->sc->sectors[fm->sector[f]].agriculture;
-        if (f >= 0) {
-            if ((fm->layoff_p[f] > 0 && u[0] < fm->layoff_p[f]) ||
-                (!farm_worker && u[0] > 1.0 - p->firms_quit_rate)) {
-                labour_leave_firm(w, i, f);
-                wk->employer[i] = -1;
-                wk->months_unemployed[i] = 0;
-                f = -1;
-            } else if (revision || farm_worker) {
-                /* Yearly revision to the current offer; farm income monthly. */
-                int32_t nw_ = wage_at(w, f, wk->tier[i], wk->hukou[i] != wk->node[i]);
-                __atomic_fetch_add(&fm->wage_bill[f], (int64_t)nw_ - wk->wage[i], __ATOMIC_RELAXED);
-                wk->wage[i] = nw_;
+    /* The search pass books wage-bill changes and applications in per-thread
+     * partials (nobody reads them until the hiring pass): a locked add per
+     * worker would also stall the loop's other memory loads. */
+#pragma omp parallel num_threads(w->n_threads)
+    {
+        int64_t *wage_delta = w->ts[omp_get_thread_num()].firm_sum;
+        int32_t *applications = w->ts[omp_get_thread_num()].firm_count;
+#pragma omp for schedule(static, WORLD_CHUNK)
+        for (long li = 0; li < nw; li++) {
+            size_t i = (size_t)li;
+            wk->applied[i] = -1;
+            wk->flags[i] &= (uint8_t)~WF_HIRED_NOW;
+            int32_t f = wk->employer[i];
+            int farm_worker = 0;
+            if (f >= 0) {
+                /* Only the employed use the separation draw (an unemployed worker
+                 * searches without it), so only they make it. */
+                double u[2];
+                rng_u01x2(&w->rk, RNG_SEPARATION, i, t, 0, 0, u);
+                const int b = bits[f];
+                farm_worker = b & LB_FARM;
+                if (((b & LB_LAYOFF) && u[0] < fm->layoff_p[f]) || (!farm_worker && u[0] > quit_above)) {
+                    labour_leave_firm(w, i, f);
+                    wk->employer[i] = -1;
+                    wk->months_unemployed[i] = 0;
+                    f = -1;
+                } else if (revision || farm_worker) {
+                    /* Yearly revision to the current offer; farm income monthly. */
+                    int32_t nw_ = wage_at(w, f, wk->tier[i], wk->hukou[i] != wk->node[i]);
+                    wage_delta[f] += (int64_t)nw_ - wk->wage[i];
+                    wk->wage[i] = nw_;
+                }
+                if (wk->training_left[i] > 0) continue;
+                /* Farm workers never search (not even when laid off this month);
+                 * other employed workers with probability on_job_search. */
+                if (farm_worker || (f >= 0 && !(u[1] < on_job_search))) continue;
+            } else if (wk->training_left[i] > 0) {
+                continue;
             }
+            double v[2];
+            rng_u01x2(&w->rk, RNG_SEARCH, i, t, 0, 0, v);
+            int32_t g = labour_pick(w, wk->node[i], wk->tier[i], v[1]);
+            if (g < 0) continue;
+            int farm = w->sc->sectors[fm->sector[g]].agriculture;
+            if (!farm && v[0] >= p->labour_mu) continue;
+            if (g == f) continue;
+            if (f >= 0 && wage_at(w, g, wk->tier[i], wk->hukou[i] != wk->node[i]) <= wk->wage[i]) continue;
+            wk->applied[i] = g;
+            applications[g]++;
         }
-        if (wk->training_left[i] > 0) continue;
-        int searching = f < 0 || u[1] < p->labour_on_job_search;
-        if (!searching || farm_worker) continue;
-        double v[2];
-        rng_u01x2(&w->rk, RNG_SEARCH, i, t, 0, 0, v);
-        int32_t g = labour_pick(w, wk->node[i], wk->tier[i], v[1]);
-        if (g < 0) continue;
-        int farm = w->sc->sectors[fm->sector[g]].agriculture;
-        if (!farm && v[0] >= p->labour_mu) continue;
-        if (g == f) continue;
-        if (f >= 0 && wage_at(w, g, wk->tier[i], wk->hukou[i] != wk->node[i]) <= wk->wage[i]) continue;
-        wk->applied[i] = g;
-        __atomic_fetch_add(&fm->applications[g], 1, __ATOMIC_RELAXED);
     }
+    labour_flush_partials(w);
 
-#pragma omp parallel for schedule(static) num_threads(w->n_threads)
+#pragma omp parallel for schedule(static, WORLD_CHUNK) num_threads(w->n_threads)
     for (long li = 0; li < nw; li++) {
         size_t i = (size_t)li;
         int32_t g = wk->applied[i];

@@ -14,10 +14,11 @@
 #include <string.h>
 #include <omp.h>
 
-inc_status ledger_alloc(ledger *L, int n_agg, int n_nodes, int n_threads, inc_err *e)
+inc_status ledger_alloc(ledger *L, int n_agg, int n_nodes, size_t firm_cap, int n_threads, inc_err *e)
 {
     memset(L, 0, sizeof *L);
     L->n_agg = n_agg;
+    L->firm_cap = firm_cap;
     L->n_threads = n_threads;
     L->agg = calloc((size_t)n_agg, sizeof(int64_t));
     L->agg_sector = calloc((size_t)n_agg, 1);
@@ -30,7 +31,8 @@ inc_status ledger_alloc(ledger *L, int n_agg, int n_nodes, int n_threads, inc_er
     memset(L->th, 0, sizeof(ledger_thread) * (size_t)n_threads);
     for (int t = 0; t < n_threads; t++) {
         L->th[t].pending = calloc((size_t)n_agg, sizeof(int64_t));
-        if (!L->th[t].pending) {
+        L->th[t].firm_pending = calloc(firm_cap ? firm_cap : 1, sizeof(int64_t));
+        if (!L->th[t].pending || !L->th[t].firm_pending) {
             ledger_free(L);
             return inc_fail(e, INC_ERR_NOMEM, "out of memory allocating ledger scratch");
         }
@@ -41,7 +43,10 @@ inc_status ledger_alloc(ledger *L, int n_agg, int n_nodes, int n_threads, inc_er
 void ledger_free(ledger *L)
 {
     if (L->th)
-        for (int t = 0; t < L->n_threads; t++) free(L->th[t].pending);
+        for (int t = 0; t < L->n_threads; t++) {
+            free(L->th[t].pending);
+            free(L->th[t].firm_pending);
+        }
     free(L->th);
     free(L->agg);
     free(L->agg_sector);
@@ -106,6 +111,18 @@ void ledger_move_split(world *w, ledger_thread *lt, acct from, const int *to, co
     book(w, lt, from, -total);
     lt->sec_out[ledger_sector_of(w, from)] += total;
     lt->flow[f] += total;
+}
+
+void ledger_move_firm_deferred(world *w, ledger_thread *lt, int32_t firm, acct to, int64_t amt, ledger_flow f)
+{
+    assert(amt >= 0 && (size_t)firm < w->L.firm_cap);
+    if (amt == 0) return;
+    lt->firm_pending[firm] -= amt;
+    lt->firm_dirty = 1;
+    book(w, lt, to, amt);
+    lt->sec_out[SEC_FIRMS] += amt;
+    lt->sec_in[ledger_sector_of(w, to)] += amt;
+    lt->flow[f] += amt;
 }
 
 void ledger_lend_firm(world *w, ledger_thread *lt, int32_t firm, int64_t amt)
@@ -231,6 +248,15 @@ void ledger_flush(world *w)
         for (int k = 0; k < L->n_agg; k++) {
             L->agg[k] += lt->pending[k];
             lt->pending[k] = 0;
+        }
+        if (lt->firm_dirty) {
+            /* Only slots in use can have been booked (ids < fm.n). */
+            int64_t *fp = lt->firm_pending;
+            for (size_t f = 0; f < w->fm.n; f++) {
+                w->fm.deposits[f] += fp[f];
+                fp[f] = 0;
+            }
+            lt->firm_dirty = 0;
         }
         L->bank_deposits += lt->d_bank_deposits;
         L->bank_firm_loans += lt->d_bank_firm_loans;

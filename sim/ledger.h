@@ -18,6 +18,7 @@
 #ifndef INC_LEDGER_H
 #define INC_LEDGER_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include "status.h"
 
@@ -71,6 +72,8 @@ typedef struct {
     int64_t flow[FLOW_COUNT];    /* fen moved by kind of flow this month */
     int64_t d_bank_deposits;     /* change of the bank's deposit liabilities */
     int64_t d_bank_firm_loans;   /* change of the bank's loans to firms */
+    int64_t *firm_pending;       /* firm capacity partial deposit changes (ledger_move_firm_deferred) */
+    int firm_dirty;              /* firm_pending holds a non-zero entry */
     char pad[64];
 } ledger_thread;
 
@@ -80,6 +83,7 @@ typedef struct {
     int64_t *agg;           /* balances of aggregate accounts, fen */
     uint8_t *agg_sector;    /* institutional sector of each aggregate account */
     int n_agg;
+    size_t firm_cap;        /* length of each thread's firm_pending */
     /* Liabilities of the governments, fen (assets of the bank). */
     int64_t *lgfv_debt;     /* per node: local government incl. LGFV debt */
     int64_t central_bonds;
@@ -102,8 +106,9 @@ typedef struct {
 } ledger;
 
 /* Allocate a ledger with n_agg aggregate accounts, n_nodes LGFV accounts and
- * per-thread scratch for n_threads threads. Returns INC_ERR_NOMEM on failure. */
-inc_status ledger_alloc(ledger *L, int n_agg, int n_nodes, int n_threads, inc_err *e);
+ * per-thread scratch for n_threads threads and firm_cap firm slots. Returns
+ * INC_ERR_NOMEM on failure. */
+inc_status ledger_alloc(ledger *L, int n_agg, int n_nodes, size_t firm_cap, int n_threads, inc_err *e);
 void ledger_free(ledger *L);
 
 /* Record the institutional sector of every aggregate account from the world's
@@ -125,6 +130,17 @@ void ledger_move(struct world *w, ledger_thread *lt, acct from, acct to, int64_t
  * markets' clearing accounts). Same threading rules as ledger_move. */
 void ledger_move_split(struct world *w, ledger_thread *lt, acct from, const int *to, const int64_t *amounts, int n,
                        ledger_flow f);
+
+/* Move amt >= 0 fen from firm's deposits to account `to`, like ledger_move,
+ * but the firm's debit waits in the calling thread's partials until the next
+ * ledger_flush (the credit and the tallies are booked at once). For loops in
+ * which many agents pay or are paid by the same firms and nobody reads those
+ * firms' deposits before the flush (the wage payments of finance.c): a plain
+ * add to a thread's own array replaces a locked add per payment, which would
+ * also stall the loop's other memory loads. Integer partials: the flushed
+ * balances are the same for any number of threads. */
+void ledger_move_firm_deferred(struct world *w, ledger_thread *lt, int32_t firm, acct to, int64_t amt,
+                               ledger_flow f);
 
 /* The bank lends amt fen to a firm: the firm's loans and deposits both rise. */
 void ledger_lend_firm(struct world *w, ledger_thread *lt, int32_t firm, int64_t amt);
@@ -150,7 +166,8 @@ void ledger_redeem_bonds(struct world *w, int64_t amt);
 ledger_thread *ledger_thread_self(struct world *w);
 ledger_thread *ledger_serial(struct world *w);
 
-/* Apply every thread's pending aggregate credits and bank book changes. Call
+/* Apply every thread's pending aggregate credits, deferred firm debits and
+ * bank book changes. Call
  * after each parallel loop that booked into aggregate accounts, before anyone
  * reads them. Serial. */
 void ledger_flush(struct world *w);

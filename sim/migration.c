@@ -279,7 +279,7 @@ void migration_run(world *w)
     {
         ledger_thread *lt = ledger_thread_self(w);
         rng_gsl *g = w->ts[omp_get_thread_num()].gsl;
-#pragma omp for schedule(static)
+#pragma omp for schedule(static, WORLD_CHUNK / 4)
         for (long b = 0; b < nb; b++) {
             philox4x32_ctr_t u4 = rng_block(&w->rk, RNG_MIGRATION, (uint64_t)b, t, 0, 0);
             for (size_t k = 0; k < 4; k++) {

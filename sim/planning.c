@@ -25,6 +25,11 @@ void planning_run(world *w)
     const double pk = goods_invest_price(w);
     w->mk.invest_basket_price = pk;
     const long nf = (long)fm->n;
+    /* The offers' price pass-through is the same for every firm of a market:
+     * one pow per market, not per firm. */
+    double *wage_pass = w->mk.wage_pass;
+    for (int k = 0; k < w->mk.n_markets; k++)
+        wage_pass[k] = pow(w->mk.price[k] / w->mk.price_prev[k], p->firms_wage_productivity_passthrough);
 #pragma omp parallel for schedule(static) num_threads(w->n_threads)
     for (long fi = 0; fi < nf; fi++) {
         int32_t f = (int32_t)fi;
@@ -106,7 +111,7 @@ void planning_run(world *w)
              * with the value it produces. The cap is the marginal product of a
              * skill unit (after VAT) at the cost-minimising capital ratio, so
              * idle labour does not depress it, fen/month. */
-            offer *= pow(price / w->mk.price_prev[mk], p->firms_wage_productivity_passthrough);
+            offer *= wage_pass[mk];
             double mpl = h_eff > 0 ? (1.0 - alpha) * net_price * 100.0 * AG * pow(k_plan / h_eff, alpha) : offer;
             /* Raise offers for unfilled vacancies only where the local labour
              * market is tight: with many unemployed, unfilled vacancies mean

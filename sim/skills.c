@@ -120,7 +120,7 @@ void skills_run(world *w)
 #pragma omp parallel num_threads(w->n_threads)
         {
             int64_t *ns = w->ts[omp_get_thread_num()].node_sum;
-#pragma omp for schedule(static)
+#pragma omp for schedule(static, WORLD_CHUNK)
             for (long li = 0; li < nw; li++) {
                 size_t i = (size_t)li;
                 int cont = wk->training_left[i] >= 2;
@@ -156,7 +156,7 @@ void skills_run(world *w)
 #pragma omp parallel num_threads(w->n_threads)
     {
         int64_t *ns = w->ts[omp_get_thread_num()].node_sum;
-#pragma omp for schedule(static)
+#pragma omp for schedule(static, WORLD_CHUNK / 4)
         for (long g = 0; g < ng; g++) {
             const philox4x32_ctr_t b = retire_block(w, (size_t)g * 4, t);
             const size_t i_end = (size_t)g * 4 + 4 < (size_t)nw ? (size_t)g * 4 + 4 : (size_t)nw;

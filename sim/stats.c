@@ -7,7 +7,9 @@
  * money in yuan (fen / 100 times persons per agent). */
 #include "stats.h"
 #include "world.h"
+#include <assert.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include <omp.h>
 
@@ -31,17 +33,81 @@ static int wage_bin(int64_t wage_fen)
     return b < GINI_BINS ? b : GINI_BINS - 1;
 }
 
+/* wage_bin without the log, for wages in fen up to INT32_MAX (a wage is an
+ * int32). Exact: over the integers wage_bin is non-decreasing (neighbouring
+ * wages differ by at least 5e-8 bins in exact arithmetic, far more than the
+ * rounding error of log and the division), so it is known from the smallest
+ * wage of each bin, first[b], found by bisection on wage_bin itself. A guide
+ * table over 256 slices of each power of two (each slice spans 0.39 bins at
+ * most) gives the bin of a slice's smallest wage; a wage is in that bin or the
+ * next. */
+#define WB_SLICES 256
+struct wage_bins {
+    int64_t first[GINI_BINS + 1];     /* smallest wage with wage_bin >= b; INT64_MAX if none */
+    uint16_t guide[31 * WB_SLICES];   /* bin of the smallest wage >= 100 of each slice */
+};
+
+/* Slice of wage x >= 1: the power of two (bit length - 1) and the next 8 bits. */
+static inline int wb_slice(uint32_t x)
+{
+    int oct = 31 - __builtin_clz(x);
+    uint32_t sub = oct >= 8 ? (x >> (oct - 8)) & 255u : (x << (8 - oct)) & 255u;
+    return oct * WB_SLICES + (int)sub;
+}
+
+wage_bins *stats_wage_bins_alloc(void)
+{
+    wage_bins *wb = malloc(sizeof *wb);
+    if (!wb) return NULL;
+    wb->first[0] = INT64_MIN;
+    for (int b = 1; b <= GINI_BINS; b++) {
+        int64_t lo = 100, hi = (int64_t)INT32_MAX + 1; /* answer in [lo, hi]; hi = none */
+        if (b < GINI_BINS) {
+            while (lo < hi) {
+                int64_t mid = lo + (hi - lo) / 2;
+                if (wage_bin(mid) >= b) hi = mid;
+                else lo = mid + 1;
+            }
+        }
+        wb->first[b] = (b < GINI_BINS && lo <= INT32_MAX) ? lo : INT64_MAX;
+    }
+    for (int k = 0; k < 31 * WB_SLICES; k++) {
+        int oct = k / WB_SLICES, sub = k % WB_SLICES;
+        /* Smallest integer of the slice: ceil((256 + sub) * 2^oct / 256). */
+        int64_t x = (((int64_t)(WB_SLICES + sub) << oct) + WB_SLICES - 1) / WB_SLICES;
+        if (x < 100) x = 100;
+        wb->guide[k] = (uint16_t)wage_bin(x);
+    }
+    return wb;
+}
+
+void stats_wage_bins_free(wage_bins *wb) { free(wb); }
+
+/* wage_bin(wage) through the tables (wage >= 0). */
+static inline int wage_bin_fast(const wage_bins *wb, int32_t wage)
+{
+    if (wage < 100) return 0;
+    int g = wb->guide[wb_slice((uint32_t)wage)];
+    int b = g + (wage >= wb->first[g + 1]);
+    assert(b == wage_bin(wage));
+    return b;
+}
+
 void stats_aggregate(world *w)
 {
     const int N = w->n_nodes;
     const long nw = (long)w->wk.n;
     for (int t = 0; t < w->n_threads; t++) memset(w->ts[t].node_sum, 0, sizeof(int64_t) * (size_t)N * AG_SLOTS);
     for (int t = 0; t < w->n_threads; t++) memset(w->ts[t].tier_sum, 0, sizeof(int64_t) * (size_t)N * 3 * SC_TIERS);
+    for (int t = 0; t < w->n_threads; t++) memset(w->ts[t].hist, 0, sizeof(int64_t) * 2 * GINI_BINS);
+    const wage_bins *wb = w->wbins;
 #pragma omp parallel num_threads(w->n_threads)
     {
         int64_t *ns = w->ts[omp_get_thread_num()].node_sum;
         int64_t *tiers = w->ts[omp_get_thread_num()].tier_sum;
-#pragma omp for schedule(static)
+        /* The wage Gini's histogram (wage_gini) is filled in the same pass. */
+        int64_t *hc = w->ts[omp_get_thread_num()].hist, *hs = hc + GINI_BINS;
+#pragma omp for schedule(static, WORLD_CHUNK)
         for (long i = 0; i < nw; i++) {
             int n = w->wk.node[i], e = w->wk.tier[i];
             int64_t *a = ns + n * AG_SLOTS;
@@ -59,6 +125,9 @@ void stats_aggregate(world *w)
                     a[AG_MIGR_EMP]++;
                     a[AG_MIGR_WAGE] += w->wk.wage[i];
                 }
+                int b = wage_bin_fast(wb, w->wk.wage[i]);
+                hc[b]++;
+                hs[b] += w->wk.wage[i];
             } else if (w->wk.training_left[i] > 0) {
                 a[AG_TRAIN]++;
             } else {
@@ -130,23 +199,12 @@ void stats_aggregate(world *w)
 }
 
 /* Gini coefficient of employed workers' wages from a histogram of exact
- * counts and fen sums per bin (each bin's members at the bin mean). */
+ * counts and fen sums per bin (each bin's members at the bin mean). The
+ * per-thread histograms are those stats_aggregate filled from the same state
+ * (sim_month changes no wage or employer in between). */
 static double wage_gini(world *w)
 {
     int64_t *cnt = w->hist, *sum = w->hist + GINI_BINS;
-    for (int t = 0; t < w->n_threads; t++) memset(w->ts[t].hist, 0, sizeof(int64_t) * 2 * GINI_BINS);
-    const long nw = (long)w->wk.n;
-#pragma omp parallel num_threads(w->n_threads)
-    {
-        int64_t *c = w->ts[omp_get_thread_num()].hist, *s = c + GINI_BINS;
-#pragma omp for schedule(static)
-        for (long i = 0; i < nw; i++) {
-            if (w->wk.employer[i] < 0) continue;
-            int b = wage_bin(w->wk.wage[i]);
-            c[b]++;
-            s[b] += w->wk.wage[i];
-        }
-    }
     memset(cnt, 0, sizeof(int64_t) * GINI_BINS);
     memset(sum, 0, sizeof(int64_t) * GINI_BINS);
     for (int t = 0; t < w->n_threads; t++)

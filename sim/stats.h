@@ -53,15 +53,25 @@ void stats_clear(stats_t *s);
 
 struct world;
 /* Fill s from the world's state and the month's tallies (the last phase of the
- * month, after the audit). residual is the audit's discrepancy in fen. */
+ * month, after the audit). residual is the audit's discrepancy in fen. The
+ * wage Gini comes from the histogram of the last stats_aggregate, so call
+ * stats_aggregate first with no change to wages or employment in between. */
 void stats_compute(struct world *w, stats_t *s, int64_t residual);
 
 
 
 /* Recompute the node aggregates the model reads next month (residents,
  * employment, unemployment rates, wage sums and indices, agglomeration,
- * weighted residents, the price level) from the agent state. Called once after
+ * weighted residents, the price level, and the wage histogram of
+ * stats_compute's Gini) from the agent state. Called once after
  * world_init and at the end of every month. Exact integer reductions. */
 void stats_aggregate(struct world *w);
+
+/* Lookup tables that give the wage Gini's histogram bin of a wage without a
+ * log per worker (stats.c), built once per world from the log formula itself.
+ * stats_wage_bins_alloc returns NULL when out of memory. */
+typedef struct wage_bins wage_bins;
+wage_bins *stats_wage_bins_alloc(void);
+void stats_wage_bins_free(wage_bins *wb);
 
 #endif

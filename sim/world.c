@@ -297,6 +297,7 @@ static int market_alloc(market_t *mk, state_registry *r, int n)
     reg(r, "market/sold_real", &mk->sold_real, sizeof(double), (size_t)n, 0, STATE_KIND((double)0));
     mk->output = zalloc((size_t)n, sizeof(double), &ok);
     reg(r, "market/output", &mk->output, sizeof(double), (size_t)n, 0, STATE_KIND((double)0));
+    mk->wage_pass = zalloc((size_t)n, sizeof(double), &ok); /* scratch: not state */
     return ok;
 }
 
@@ -304,6 +305,7 @@ static void market_free(market_t *mk)
 {
     free(mk->price); free(mk->price0); free(mk->price_prev); free(mk->demand); free(mk->supply); free(mk->fill);
     free(mk->sell); free(mk->receipts); free(mk->sold_real); free(mk->output);
+    free(mk->wage_pass);
     memset(mk, 0, sizeof *mk);
 }
 
@@ -316,8 +318,10 @@ void world_free(world *w)
     ledger_free(&w->L);
     migration_free(w);
     free(w->hist);
+    stats_wage_bins_free(w->wbins);
     free(w->pick);
     free(w->sl.firms); free(w->sl.cum); free(w->sl.start); free(w->sl.tier_end);
+    free(w->sl.firm_bits); free(w->sl.guide); free(w->sl.guide_scale);
     if (w->ts) {
         for (int t = 0; t < w->n_threads; t++) {
             free(w->ts[t].market_sum);
@@ -325,6 +329,8 @@ void world_free(world *w)
             free(w->ts[t].ns_real);
             free(w->ts[t].hist);
             free(w->ts[t].tier_sum);
+            free(w->ts[t].firm_sum);
+            free(w->ts[t].firm_count);
             rng_gsl_free(w->ts[t].gsl);
         }
         free(w->ts);
@@ -564,6 +570,9 @@ inc_status world_init(world *w, const scenario *sc, int threads, int64_t workers
         w->sl.cum = zalloc(cap, sizeof(double), &ok);
         w->sl.start = zalloc((size_t)N + 1, sizeof(int32_t), &ok);
         w->sl.tier_end = zalloc((size_t)N * SC_TIERS, sizeof(int32_t), &ok);
+        w->sl.firm_bits = zalloc(cap, sizeof(uint8_t), &ok);
+        w->sl.guide = zalloc(cap + (size_t)N + 1, sizeof(int32_t), &ok);
+        w->sl.guide_scale = zalloc((size_t)N, sizeof(double), &ok);
     }
     w->acc.owners = 0;
     w->acc.localgov = N;
@@ -572,15 +581,16 @@ inc_status world_init(world *w, const scenario *sc, int threads, int64_t workers
     w->acc.clearing = 2 * N + 2;
     w->acc.pot = w->acc.clearing + S + N * S;
     w->acc.count = w->acc.pot + N;
-    if (!ok || ledger_alloc(&w->L, w->acc.count, N, w->n_threads, e) != INC_OK) {
+    if (!ok || ledger_alloc(&w->L, w->acc.count, N, cap, w->n_threads, e) != INC_OK) {
         world_free(w);
         return inc_fail(e, INC_ERR_NOMEM, "out of memory building a world of %lld workers", (long long)total_workers);
     }
     w->hist = calloc(2 * 1600, sizeof(int64_t));
+    w->wbins = stats_wage_bins_alloc();
     w->pick = calloc(cap, sizeof(firm_score));
     ledger_index_sectors(w);
     w->ts = calloc((size_t)w->n_threads, sizeof *w->ts);
-    if (!w->ts || !w->hist || !w->pick) { world_free(w); return inc_fail(e, INC_ERR_NOMEM, "out of memory (thread scratch)"); }
+    if (!w->ts || !w->hist || !w->wbins || !w->pick) { world_free(w); return inc_fail(e, INC_ERR_NOMEM, "out of memory (thread scratch)"); }
     for (int t = 0; t < w->n_threads; t++) {
         w->ts[t].market_sum = calloc((size_t)w->mk.n_markets, sizeof(int64_t));
         w->ts[t].node_sum = calloc((size_t)N * 16, sizeof(int64_t));
@@ -588,7 +598,9 @@ inc_status world_init(world *w, const scenario *sc, int threads, int64_t workers
         w->ts[t].ns_real = calloc((size_t)N * (size_t)S * 2, sizeof(double));
         w->ts[t].hist = calloc(2 * 1600, sizeof(int64_t));
         w->ts[t].tier_sum = calloc((size_t)N * 3 * SC_TIERS, sizeof(int64_t));
-        if (!w->ts[t].ns_real || !w->ts[t].hist || !w->ts[t].tier_sum || !w->ts[t].market_sum || !w->ts[t].node_sum || !w->ts[t].gsl) {
+        w->ts[t].firm_sum = calloc(cap, sizeof(int64_t));
+        w->ts[t].firm_count = calloc(cap, sizeof(int32_t));
+        if (!w->ts[t].firm_sum || !w->ts[t].firm_count || !w->ts[t].ns_real || !w->ts[t].hist || !w->ts[t].tier_sum || !w->ts[t].market_sum || !w->ts[t].node_sum || !w->ts[t].gsl) {
             world_free(w);
             return inc_fail(e, INC_ERR_NOMEM, "out of memory (thread scratch)");
         }
@@ -788,16 +800,27 @@ inc_status world_check(const world *w, inc_err *e)
     /* Employee and skill counts: the firms' totals equal the sums over their
      * workers (exact integers). */
     int64_t emp_workers = 0, skill_workers = 0, emp_firms = 0, skill_firms = 0;
-    for (size_t i = 0; i < w->wk.n; i++) {
+    /* Parallel over workers (a serial pass would leave the other threads
+     * idle); integer sums and the lowest failing worker do not depend on the
+     * thread count, so the message names the same worker as a serial scan. */
+    const long nw = (long)w->wk.n;
+    long bad = nw;
+#pragma omp parallel for schedule(static, WORLD_CHUNK) num_threads(w->n_threads) reduction(+ : emp_workers, skill_workers) reduction(min : bad)
+    for (long i = 0; i < nw; i++) {
         int32_t f = w->wk.employer[i];
         if (f < 0) continue;
         emp_workers++;
         skill_workers += world_skill_of_tier(w, w->wk.tier[i]);
+        if ((size_t)f >= w->fm.n || !(w->fm.flags[f] & FF_ALIVE) || w->fm.node[f] != w->wk.node[i])
+            if (i < bad) bad = i;
+    }
+    if (bad < nw) {
+        size_t i = (size_t)bad;
+        int32_t f = w->wk.employer[i];
         if ((size_t)f >= w->fm.n || !(w->fm.flags[f] & FF_ALIVE))
             return inc_fail(e, INC_ERR_NUMERIC, "%s: worker %zu is employed by firm %d, which is not alive", mon, i, f);
-        if (w->fm.node[f] != w->wk.node[i])
-            return inc_fail(e, INC_ERR_NUMERIC, "%s: worker %zu lives in node %d but its employer %d is in node %d",
-                            mon, i, w->wk.node[i], f, w->fm.node[f]);
+        return inc_fail(e, INC_ERR_NUMERIC, "%s: worker %zu lives in node %d but its employer %d is in node %d",
+                        mon, i, w->wk.node[i], f, w->fm.node[f]);
     }
     for (size_t f = 0; f < w->fm.n; f++) {
         if (!(w->fm.flags[f] & FF_ALIVE)) continue;

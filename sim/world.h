@@ -25,6 +25,26 @@
 /* Block of agents for floating-point partial sums: fixed, independent of the
  * number of threads, partials added in block order. */
 #define WORLD_BLOCK 8192
+/* Chunk of the worker loops' static schedule (iterations). Workers are stored
+ * node by node and urban workers cost more per month than rural ones, so one
+ * contiguous range per thread leaves some threads idle at the loop's end;
+ * chunks dealt round-robin give each thread a mix. Safe for any loop whose
+ * result is already the same for every thread count (exact integer partials,
+ * draws keyed by agent). */
+#define WORLD_CHUNK 4096
+/* Workers ahead whose firm a worker loop prefetches (world_ahead). */
+#define WORLD_PREFETCH 16
+
+/* The worker WORLD_PREFETCH iterations after i in i's chunk of a loop over n
+ * workers under schedule(static, WORLD_CHUNK), or -1. The same thread runs the
+ * whole chunk, so the loop may read that worker's columns: loops whose workers
+ * lead to random firm slots prefetch them this far ahead (results unchanged;
+ * the hardware cannot guess those addresses). */
+static inline long world_ahead(long i, long n)
+{
+    long j = i + WORLD_PREFETCH, end = (i / WORLD_CHUNK + 1) * WORLD_CHUNK;
+    return j < n && j < end ? j : -1;
+}
 
 /* Worker flags. */
 enum { WF_SEARCHING = 1, WF_HIRED_NOW = 2 };
@@ -107,6 +127,7 @@ typedef struct {
     int64_t *receipts;   /* fen paid out to firms this month */
     double *sold_real;   /* real sales */
     double *output;      /* real output this month */
+    double *wage_pass;   /* planning scratch: (price / last price)^passthrough this month */
     double export_real[SC_MAX_SECTORS]; /* foreign real demand per sector */
     double invest_basket_price; /* price of the investment basket p_K */
 } market_t;
@@ -188,6 +209,8 @@ typedef struct {
     double *ns_real;      /* [n_nodes * n_sectors * 2] real scratch (serial use) */
     int64_t *hist;        /* [2 * 1600] wage histogram partials (stats.c) */
     int64_t *tier_sum;    /* [n_nodes * 3 * 4] per-tier partials (stats.c) */
+    int64_t *firm_sum;    /* [firm capacity] per-firm integer partials, all zero between uses (labour.c) */
+    int32_t *firm_count;  /* [firm capacity] per-firm counts, all zero between uses (labour.c) */
     rng_gsl *gsl;
     char pad[64];
 } thread_scratch;
@@ -201,7 +224,18 @@ typedef struct {
     double *cum;        /* [firm capacity] cumulative weights within a node */
     int32_t *start;     /* [n_nodes + 1] */
     int32_t *tier_end;  /* [n_nodes * 4] end of the prefix open to each tier */
+    uint8_t *firm_bits; /* [firm capacity] LB_* of each firm this month (labour_run) */
+    /* Guide to the binary search (labour_pick): node n's list of G firms has
+     * G + 1 entries from guide[start[n] + n], entry j the first k whose cum
+     * exceeds j / G of the node's total weight; guide_scale[n] = G / total,
+     * 0 where the weights are not finite and positive (no guide). */
+    int32_t *guide;      /* [firm capacity + n_nodes + 1] */
+    double *guide_scale; /* [n_nodes] */
 } search_lists;
+
+/* search_lists.firm_bits: what the separation step needs of a worker's firm,
+ * one byte per firm, so the per-worker lookup stays in cache. */
+enum { LB_FARM = 1, LB_LAYOFF = 2 };
 
 /* A little-giant candidate and its score (giants.c scratch). */
 typedef struct {
@@ -253,6 +287,7 @@ typedef struct world {
     state_registry reg;     /* arrays to checkpoint */
     struct migration_state *mig; /* distances, moving costs, gravity tables (migration.h) */
     int64_t *hist;          /* [2 * 1600] wage histogram scratch (stats.c) */
+    wage_bins *wbins;       /* wage histogram bin tables (stats.c) */
     firm_score *pick;       /* [firm capacity] little-giant candidates (giants.c scratch) */
     /* National state. */
     double frontier_ln_a[SC_MAX_SECTORS]; /* ln A* per sector (MODEL.md 9) */
