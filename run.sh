@@ -42,6 +42,9 @@ usage: ./run.sh [COMMAND]
                  locally (--jobs N) or as a Slurm job array (--slurm), with a
                  manifest; re-running it finishes only what is missing
                  (./run.sh sweep --help, docs/sweeps.md)
+  bands          build, then run the band test: the baseline against every band of
+                 MODEL.md 15 over three seeds, each value next to its target
+                 (tests/test_bands.c; about 15 s on 2 cores)
   calibrate ARGS build, then run build/bin/incubator-calibrate ARGS (the simulated
                  method of moments of MODEL.md 15; record in docs/calibration.md)
   help           this text
@@ -278,6 +281,10 @@ case "$cmd" in
     sim) sim "$@" ;;
     sweep) sweep "$@" ;;
     calibrate) calibrate "$@" ;;
+    bands)
+        build
+        build/bin/test_bands
+        ;;
     help | -h | --help) usage ;;
     *)
         echo "run.sh: unknown command: $cmd" >&2

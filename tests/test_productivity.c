@@ -4,9 +4,10 @@
  *
  * Same seeds, with and without sanctions (full cut-off of foreign technology
  * transfer, level 1, ramping from 2019-01 to 2019-12; export cuts off so the
- * comparison isolates technology). TFP growth of a sector = its within-firm
- * growth: the mean over firm-months of the change of ln A of a firm alive at
- * both ends of the month (same slot, same birth), times the months of the run
+ * comparison isolates technology). TFP growth of a sector = the within-firm
+ * growth of its initial firms: the mean over firm-months of the change of
+ * ln A of an initial firm alive at both ends of the month (same slot, same
+ * birth), times the months of the run
  * (so entry and exit do not change the composition, and firms that close
  * before the end still count for the months they lived: with the 2019
  * sectors.csv the hard-tech sectors are so small that few initial firms
@@ -62,7 +63,10 @@ static int sector_growth(int seed, double level, double growth[SC_MAX_SECTORS], 
         for (size_t f = 0; f < n0; f++) {
             a0[f] = w.fm.ln_a[f];
             b0[f] = w.fm.birth[f];
-            alive0[f] = (w.fm.flags[f] & FF_ALIVE) && !(w.fm.flags[f] & FF_SHELL);
+            /* Initial firms only: entrants start below their node-sector's
+             * mean and catch up through spillovers, growth that sanctions
+             * do not touch and that swamps the transfer term. */
+            alive0[f] = (w.fm.flags[f] & FF_ALIVE) && !(w.fm.flags[f] & FF_SHELL) && w.fm.birth[f] < 0;
         }
         if (sim_month(&w, st, &e) != INC_OK) { FAILF("sim_month: %s", e.msg); ok = 0; break; }
         for (size_t f = 0; f < n0 && f < w.fm.n; f++) {
