@@ -2,7 +2,9 @@
  * 15 (see moments.h). Every sum runs over months in order, so the moments are
  * as reproducible as the outputs they are computed from. */
 #include "moments.h"
+#include "phases.h"
 #include <math.h>
+#include <stdlib.h>
 
 const moment_target moments_targets[MOM_COUNT] = {
     {"TFP growth 2019-2021 (Solow residual)", "%/yr", 0.5, 1.5, "The Economist: just above 1%/yr 2010-2019"},
@@ -68,4 +70,38 @@ double moments_z(moment_id k, double m)
     const moment_target *t = &moments_targets[k];
     if (!isfinite(m)) return 10.0;
     return (m - 0.5 * (t->lo + t->hi)) / (0.5 * (t->hi - t->lo));
+}
+
+inc_status moments_of_run(const char *path, const char *const *sets, int n_sets, int months, long workers,
+                          double m[MOM_COUNT], int64_t *max_residual, inc_err *e)
+{
+    scenario sc;
+    world w;
+    inc_status rc = scenario_load(&sc, path, sets, n_sets, e);
+    if (rc != INC_OK) return rc;
+    if ((rc = world_init(&w, &sc, 1, workers, e)) != INC_OK) {
+        scenario_free(&sc);
+        return rc;
+    }
+    stats_aggregate(&w);
+    stats_t *st = stats_alloc(w.n_nodes, w.n_sectors);
+    if (!st) rc = inc_fail(e, INC_ERR_NOMEM, "out of memory for the month's outputs");
+    moments_acc acc = {0};
+    int64_t worst = 0;
+    for (int t = 0; rc == INC_OK && t < months; t++) {
+        if ((rc = sim_month(&w, st, e)) != INC_OK) {
+            inc_err inner = *e;
+            rc = inc_fail(e, rc, "month %d of the run: %s", t, inner.msg);
+            break;
+        }
+        int64_t r = llabs(st->i[OUT_NATIONAL_sfc_residual][0]);
+        if (r > worst) worst = r;
+        moments_add(&acc, st, t);
+    }
+    if (rc == INC_OK) moments_result(&acc, m);
+    if (max_residual) *max_residual = worst;
+    stats_free(st);
+    world_free(&w);
+    scenario_free(&sc);
+    return rc;
 }

@@ -55,6 +55,15 @@ void moments_add(moments_acc *a, const stats_t *st, int t);
  * moments_targets). A moment whose window the run did not reach is NAN. */
 void moments_result(const moments_acc *a, double m[MOM_COUNT]);
 
+/* Run the scenario file at path (with n_sets "section.key=value" overrides) from its start for
+ * months months at workers worker agents on one thread, in memory, and put
+ * its moments into m[MOM_COUNT]; *max_residual (if not NULL) gets the largest
+ * |stock-flow residual| of any month, fen. Returns INC_OK, or the failing
+ * step's status with its message in *e (the month is named). The caller may
+ * run several at once on different threads. */
+inc_status moments_of_run(const char *path, const char *const *sets, int n_sets, int months, long workers,
+                          double m[MOM_COUNT], int64_t *max_residual, inc_err *e);
+
 /* Distance of one moment to its band: (m - centre) / half width, so |z| <= 1
  * inside the band; 10 for a NAN moment. */
 double moments_z(moment_id k, double m);

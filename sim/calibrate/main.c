@@ -66,35 +66,12 @@ static int run_once(const problem *pb, const double *x, int seed, double m[N_MOM
     snprintf(sets[N_FREE + 1], sizeof sets[0], "run.months=%d", pb->months);
     sp[N_FREE] = sets[N_FREE];
     sp[N_FREE + 1] = sets[N_FREE + 1];
-    scenario sc;
-    world w;
     inc_err e = {0};
-    if (scenario_load(&sc, pb->scenario, sp, N_FREE + 2, &e) != INC_OK) {
-        fprintf(stderr, "incubator-calibrate: %s\n", e.msg);
+    if (moments_of_run(pb->scenario, sp, N_FREE + 2, pb->months, pb->workers, m, NULL, &e) != INC_OK) {
+        fprintf(stderr, "incubator-calibrate: seed %d: %s\n", seed, e.msg);
         return -1;
     }
-    if (world_init(&w, &sc, 1, pb->workers, &e) != INC_OK) {
-        fprintf(stderr, "incubator-calibrate: %s\n", e.msg);
-        scenario_free(&sc);
-        return -1;
-    }
-    stats_aggregate(&w);
-    stats_t *st = stats_alloc(w.n_nodes, w.n_sectors);
-    moments_acc acc = {0};
-    int ok = st != NULL;
-    for (int t = 0; t < pb->months && ok; t++) {
-        if (sim_month(&w, st, &e) != INC_OK) {
-            fprintf(stderr, "incubator-calibrate: seed %d month %d: %s\n", seed, t, e.msg);
-            ok = 0;
-            break;
-        }
-        moments_add(&acc, st, t);
-    }
-    if (ok) moments_result(&acc, m);
-    stats_free(st);
-    world_free(&w);
-    scenario_free(&sc);
-    return ok ? 0 : -1;
+    return 0;
 }
 
 /* Parameter values from the unconstrained search vector (logit transform). */
@@ -231,8 +208,8 @@ static void usage(FILE *f)
           "  --iterations N  Nelder-Mead iterations at most (default 40)\n"
           "  --workers N     worker agents per run (default 300000: the moments of smaller runs\n"
           "                  differ from those at the default scale, 2.96 million)\n"
-          "  --months N      months per run from the scenario's start (default 204; the\n"
-          "                  targets need >= 60, the long-run unemployment >= 72)\n"
+          "  --months N      months per run from the scenario's start, at least 60 (default\n"
+          "                  204; the long-run unemployment needs >= 72)\n"
           "  --seeds N       seeds 1..N per evaluation, averaged (default 3)\n"
           "  --record FILE   the record to write (default docs/calibration.md); a section\n"
           "                  from a line '## Notes' to the end of the old record is kept\n"
@@ -260,8 +237,9 @@ int main(int argc, char **argv)
         else if (argv[a][0] != '-') pb.scenario = argv[a];
         else { usage(stderr); return 2; }
     }
-    if (iterations < 1 || pb.workers < 1000 || pb.months < 24 || pb.seeds < 1 || pb.seeds > 64) {
-        fprintf(stderr, "incubator-calibrate: --iterations >= 1, --workers >= 1000, --months >= 24, --seeds 1 to 64\n");
+    /* The moments need the first five years (moments.h). */
+    if (iterations < 1 || pb.workers < 1000 || pb.months < 60 || pb.seeds < 1 || pb.seeds > 64) {
+        fprintf(stderr, "incubator-calibrate: --iterations >= 1, --workers >= 1000, --months >= 60, --seeds 1 to 64\n");
         return 2;
     }
     gsl_set_error_handler_off();
@@ -310,8 +288,12 @@ int main(int argc, char **argv)
         char *at = strstr(old, "\n## Notes");
         if (at) notes = at + 1;
     }
-    FILE *f = fopen(record, "w");
-    if (!f) { fprintf(stderr, "incubator-calibrate: cannot write %s\n", record); free(old); free(text); return 3; }
+    /* Written beside the record and renamed over it when complete, so a
+     * failed write leaves the old record (and its notes) as it was. */
+    char tmp_record[4096];
+    snprintf(tmp_record, sizeof tmp_record, "%s.partial", record);
+    FILE *f = fopen(tmp_record, "w");
+    if (!f) { fprintf(stderr, "incubator-calibrate: cannot write %s\n", tmp_record); free(old); free(text); return 3; }
     /* No date: the record is a function of the program (git revision) and
      * its options, so the same command writes the same record. */
     fprintf(f, "# Calibration record\n\nWritten by `incubator-calibrate` (sim/calibrate/main.c; run it with `./run.sh calibrate`)"
@@ -335,14 +317,29 @@ int main(int argc, char **argv)
                " tests/test_bands.c checks the baseline against the same bands.\n");
     if (notes) fprintf(f, "\n%s", notes);
     free(old);
-    if (fclose(f) != 0) { fprintf(stderr, "incubator-calibrate: cannot write %s\n", record); free(text); return 3; }
+    if (fclose(f) != 0 || rename(tmp_record, record) != 0) {
+        fprintf(stderr, "incubator-calibrate: cannot write %s (the old record is unchanged)\n", record);
+        remove(tmp_record);
+        free(text);
+        return 3;
+    }
     if (write) {
         for (int k = 0; k < N_FREE; k++) {
             char *t2 = ini_replace(text, FREE[k].key, x[k]);
             if (t2) { free(text); text = t2; }
         }
-        FILE *g = fopen(pb.scenario, "w");
-        if (!g || fputs(text, g) < 0 || fclose(g) != 0) { fprintf(stderr, "incubator-calibrate: cannot write %s\n", pb.scenario); free(text); return 3; }
+        /* Same as the record: complete beside it, then renamed over it. */
+        char tmp_scenario[4096];
+        snprintf(tmp_scenario, sizeof tmp_scenario, "%s.partial", pb.scenario);
+        FILE *g = fopen(tmp_scenario, "w");
+        int bad = !g || fputs(text, g) < 0;
+        if (g && fclose(g) != 0) bad = 1;
+        if (bad || rename(tmp_scenario, pb.scenario) != 0) {
+            fprintf(stderr, "incubator-calibrate: cannot write %s (the scenario is unchanged)\n", pb.scenario);
+            remove(tmp_scenario);
+            free(text);
+            return 3;
+        }
     }
     gsl_multimin_fminimizer_free(mz);
     gsl_vector_free(v);
