@@ -39,6 +39,7 @@ static const free_param FREE[] = {
     {"labour.reservation_share", 0.5, 0.95},      /* labour share */
     {"labour.hukou_wage_gap", 0.0, 0.7},          /* migrant wage */
     {"firms.wage_up_unemployment", 0.01, 0.08},   /* wage pressure: long-run unemployment */
+    {"entry.initial_workers", 2.0, 10.0},         /* entrants' size: job creation, exits */
 };
 #define N_FREE ((int)(sizeof FREE / sizeof FREE[0]))
 #define N_MOM MOM_COUNT
@@ -50,6 +51,11 @@ typedef struct {
     double x[N_FREE];      /* parameter values of the last evaluation */
     double mom[N_MOM];     /* mean moments over seeds of the last evaluation */
     int evals;
+    /* Every point evaluated so far (search vector, distance, moments): the
+     * minimiser asks for the starting point again and the program asks for
+     * the best one at the end, and a run costs seconds to minutes. */
+    double (*memo_v)[N_FREE], *memo_d, (*memo_m)[MOM_COUNT];
+    int n_memo, cap_memo;
 } problem;
 
 /* Run one seed with the given parameter values (single-threaded: seeds run
@@ -105,8 +111,15 @@ static double distance(const double *m)
 static double objective(const gsl_vector *v, void *params)
 {
     problem *pb = params;
-    double x[N_FREE], sum[N_MOM] = {0};
+    double x[N_FREE], sum[N_MOM] = {0}, vs[N_FREE];
+    for (int k = 0; k < N_FREE; k++) vs[k] = gsl_vector_get(v, (size_t)k);
     from_search(v, x);
+    for (int j = 0; j < pb->n_memo; j++)
+        if (!memcmp(pb->memo_v[j], vs, sizeof vs)) {
+            memcpy(pb->x, x, sizeof x);
+            memcpy(pb->mom, pb->memo_m[j], sizeof pb->mom);
+            return pb->memo_d[j];
+        }
     double m[64][N_MOM];
     int fail = 0;
     /* Seeds in parallel, one thread each; summed in seed order. */
@@ -123,6 +136,18 @@ static double objective(const gsl_vector *v, void *params)
     fprintf(stderr, "  eval %3d  distance %8.3f ", pb->evals, d);
     for (int k = 0; k < N_FREE; k++) fprintf(stderr, " %s=%.4g", FREE[k].key, x[k]);
     fprintf(stderr, "\n");
+    if (pb->n_memo == pb->cap_memo) {
+        int cap = pb->cap_memo ? 2 * pb->cap_memo : 64;
+        void *a = realloc(pb->memo_v, (size_t)cap * sizeof *pb->memo_v), *b = NULL, *c = NULL;
+        if (a) pb->memo_v = a;
+        if (a && (b = realloc(pb->memo_d, (size_t)cap * sizeof *pb->memo_d))) pb->memo_d = b;
+        if (b && (c = realloc(pb->memo_m, (size_t)cap * sizeof *pb->memo_m))) pb->memo_m = c;
+        if (!c) return d; /* out of memory: no memo, the search still works */
+        pb->cap_memo = cap;
+    }
+    memcpy(pb->memo_v[pb->n_memo], vs, sizeof vs);
+    memcpy(pb->memo_m[pb->n_memo], sum, sizeof sum);
+    pb->memo_d[pb->n_memo++] = d;
     return d;
 }
 
@@ -223,7 +248,7 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
-    problem pb = {INCUBATOR_SOURCE_DIR "/scenarios/baseline.ini", 204, 3, 0, 300000, {0}, {0}, 0};
+    problem pb = {.scenario = INCUBATOR_SOURCE_DIR "/scenarios/baseline.ini", .months = 204, .seeds = 3, .workers = 300000};
     const char *record = INCUBATOR_SOURCE_DIR "/docs/calibration.md";
     int iterations = 40, write = 0;
     for (int a = 1; a < argc; a++) {
@@ -345,5 +370,8 @@ int main(int argc, char **argv)
     gsl_vector_free(v);
     gsl_vector_free(step);
     free(text);
+    free(pb.memo_v);
+    free(pb.memo_d);
+    free(pb.memo_m);
     return 0;
 }
