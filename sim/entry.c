@@ -26,7 +26,7 @@
 /* What an entrant of quality q in one node-sector expects (docs/model.md). */
 typedef struct {
     double wb;    /* wage bill of initial_workers at the node's mean offer, fen/month */
-    double y0;    /* output whose net sales just cover that cost (the plan), 2019 yuan/month */
+    double ys1;   /* expected sales at q = 1: the market's sold share of Y(1), 2019 yuan/month */
     double k0;    /* cost-minimising capital for the plan, 2019 yuan */
     double cost;  /* monthly cost at that size: wages + user cost of capital, yuan */
     double rev1;  /* expected monthly sales net of VAT at q = 1, yuan */
@@ -76,13 +76,13 @@ static void cell_economics(const world *w, int n, int s, cell_econ *c)
     c->wb = H0 * w->nd.mean_offer[n];
     c->k0 = alpha / (1.0 - alpha) * wunit * H0 / uc;
     c->cost = wunit * H0 / (1.0 - alpha);
-    c->y0 = c->cost / (net * price);
     /* Sales: what the market sold of its output last month (at most all). */
     double sold = w->mk.output[m] > 0 ? w->mk.sold_real[m] / w->mk.output[m] : 1.0;
     if (!(sold <= 1.0)) sold = 1.0;
     double A = exp(w->nd.mean_ln_a[n * w->n_sectors + s]) * w->nd.agglomeration[n];
     double y1 = A * pow(c->k0, alpha) * pow(H0, 1.0 - alpha);
-    c->rev1 = net * price * sold * y1;
+    c->ys1 = sold * y1;
+    c->rev1 = net * price * c->ys1;
     c->tau = finance_cit_normal(w, n, s);
 }
 
@@ -278,7 +278,11 @@ void entry_run(world *w)
                 fm->ln_a[f] = log(q) + nd->mean_ln_a[k];
                 fm->capital[f] = from_spare > 0 ? from_spare : 1e-3 * c.k0;
                 nd->spare_capital[n] -= from_spare;
-                fm->expected[f] = c.y0 * scale_up;
+                /* It expects to sell what its entry decision counted on,
+                 * sigma_m Y(q): so every entrant plans L0 workers (scaled
+                 * up), whatever its q, and quality shows in its profit
+                 * rather than in a smaller workforce. */
+                fm->expected[f] = q * c.ys1 * scale_up;
                 fm->offer[f] = nd->mean_offer[n];
                 ledger_move(w, lt, acct_owners(w, n), acct_firm(f), equity, FLOW_EQUITY);
                 if (target) {
