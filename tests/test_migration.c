@@ -50,16 +50,11 @@
 #include "stats.h"
 #include "world.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/types.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <hdf5.h>
 #include <hdf5_hl.h>
@@ -807,17 +802,12 @@ static void test_hukou_penalty(void)
 /* Run incubator-sim into TMP/name.h5 with extra arguments; 0 on success. */
 static int run_sim(const char *name, const char *const *extra, int n_extra, char *out, size_t out_len)
 {
-    const char *bin = getenv("INCUBATOR_BIN");
-    if (!bin || !*bin) {
-        FAILF("INCUBATOR_BIN is not set (the folder holding incubator-sim; CTest sets it)");
-        return -1;
-    }
     char exe[512], scen[512], log[512];
-    snprintf(exe, sizeof exe, "%s/incubator-sim", bin);
+    if (tu_program_path("incubator-sim", exe, sizeof exe) != 0) return -1;
     snprintf(scen, sizeof scen, "%s/scenarios/baseline.ini", tu_srcdir());
     snprintf(out, out_len, "%s/%s.h5", tu_tmpdir(), name);
     snprintf(log, sizeof log, "%s/%s.log", tu_tmpdir(), name);
-    char *argv[32];
+    const char *argv[32];
     int n = 0;
     argv[n++] = exe;
     argv[n++] = scen;
@@ -827,34 +817,12 @@ static int run_sim(const char *name, const char *const *extra, int n_extra, char
     argv[n++] = "--force";
     argv[n++] = "--out";
     argv[n++] = out;
-    for (int k = 0; k < n_extra && n < 31; k++) argv[n++] = (char *)extra[k];
+    for (int k = 0; k < n_extra && n < 31; k++) argv[n++] = extra[k];
     argv[n] = NULL;
-    fflush(stdout);
-    fflush(stderr);
-    pid_t pid = fork();
-    if (pid < 0) {
-        FAILF("fork: %s", strerror(errno));
-        return -1;
-    }
-    if (pid == 0) {
-        int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (fd < 0 || chdir(tu_srcdir()) != 0) _exit(126);
-        dup2(fd, 1);
-        dup2(fd, 2);
-        close(fd);
-        alarm(RUN_TIMEOUT_S);
-        execv(exe, argv);
-        _exit(127);
-    }
-    int status;
-    while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR) {
-            FAILF("waitpid: %s", strerror(errno));
-            return -1;
-        }
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        FAILF("incubator-sim for %s failed (status %d); log %s", name, status, log);
-        return -1;
+    int rc = tu_run_program(exe, argv, log, RUN_TIMEOUT_S, NULL);
+    if (rc != 0) {
+        if (rc > 0) FAILF("incubator-sim for %s failed (exit code %d); log %s", name, rc, log);
+        return -1; /* -1 is reported already */
     }
     return 0;
 }
