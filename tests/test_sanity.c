@@ -125,35 +125,6 @@ static void test_run(void)
     CU_PASS("incubator-sim exited 0 and wrote its file");
 }
 
-/* Read dataset `path` as native doubles (or int64 when `i64`): *n values in
- * a malloc'd buffer, *months its first dimension. NULL on failure. */
-static void *read_ds(hid_t f, const char *path, int i64, size_t *n, size_t *months)
-{
-    hid_t ds = H5Dopen2(f, path, H5P_DEFAULT);
-    if (ds < 0) {
-        FAILF("%s: no dataset %s", out_path, path);
-        return NULL;
-    }
-    hid_t sp = H5Dget_space(ds);
-    hsize_t dims[H5S_MAX_RANK];
-    int rank = H5Sget_simple_extent_dims(sp, dims, NULL);
-    H5Sclose(sp);
-    size_t cnt = 1;
-    for (int k = 0; k < rank; k++) cnt *= (size_t)dims[k];
-    void *buf = malloc((cnt ? cnt : 1) * 8);
-    if (!buf || rank < 1 ||
-        H5Dread(ds, i64 ? H5T_NATIVE_INT64 : H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0) {
-        FAILF("%s: cannot read %s", out_path, path);
-        free(buf);
-        H5Dclose(ds);
-        return NULL;
-    }
-    H5Dclose(ds);
-    *n = cnt;
-    *months = (size_t)dims[0];
-    return buf;
-}
-
 /* The national series, MONTHS values each. */
 typedef struct {
     double *gdp, *gdp_real, *mean_wage, *price, *capital, *employment, *unemp, *entries, *exits, *firm_loans,
@@ -166,10 +137,12 @@ static series se;
 static double *national(hid_t f, const char *name)
 {
     char path[128];
-    size_t n = 0, months = 0;
+    size_t n = 0;
+    int rank = 0;
+    hsize_t dims[H5S_MAX_RANK];
     snprintf(path, sizeof path, "/national/%s", name);
-    double *v = read_ds(f, path, 0, &n, &months);
-    if (v && (n != MONTHS || months != MONTHS)) {
+    double *v = tu_h5_read(f, out_path, path, H5T_NATIVE_DOUBLE, &n, &rank, dims);
+    if (v && (rank < 1 || n != MONTHS || dims[0] != MONTHS)) {
         FAILF("%s: %zu values, expected %d months", path, n, MONTHS);
         free(v);
         return NULL;
@@ -203,8 +176,10 @@ static int load(void)
     se.central = national(f, "central_debt");
     se.labour_share = national(f, "labour_share");
     se.firms = national(f, "firms_alive");
-    size_t n = 0, months = 0;
-    se.sfc = read_ds(f, "/national/sfc_residual", 1, &n, &months);
+    size_t n = 0;
+    int rank = 0;
+    hsize_t dims[H5S_MAX_RANK];
+    se.sfc = tu_h5_read(f, out_path, "/national/sfc_residual", H5T_NATIVE_INT64, &n, &rank, dims);
     if (se.sfc && n != MONTHS) {
         FAILF("/national/sfc_residual: %zu values, expected %d", n, MONTHS);
         free(se.sfc);
@@ -258,9 +233,17 @@ static void test_finite_and_sfc(void)
         if (stats_table[k].type != OUT_F64) continue;
         char path[128];
         snprintf(path, sizeof path, "/%s/%s", stats_group_name(stats_table[k].group), stats_table[k].name);
-        size_t n = 0, months = 0;
-        double *v = read_ds(f, path, 0, &n, &months);
+        size_t n = 0;
+        int rank = 0;
+        hsize_t dims[H5S_MAX_RANK];
+        double *v = tu_h5_read(f, out_path, path, H5T_NATIVE_DOUBLE, &n, &rank, dims);
+        if (v && rank < 1) {
+            FAILF("%s: %s has no month dimension", out_path, path);
+            free(v);
+            v = NULL;
+        }
         if (!v) continue;
+        size_t months = (size_t)dims[0];
         if (months != MONTHS) FAILF("%s has %zu months, expected %d", path, months, MONTHS);
         size_t per = months ? n / months : 1;
         size_t j = 0;

@@ -166,6 +166,34 @@ void tu_show_log(const char *path)
     fclose(f);
 }
 
+void *tu_h5_read(hid_t f, const char *fname, const char *path, hid_t mtype, size_t *n, int *rank, hsize_t *dims)
+{
+    *n = 0;
+    *rank = 0;
+    hid_t ds = H5Dopen2(f, path, H5P_DEFAULT);
+    if (ds < 0) {
+        FAILF("%s: no dataset %s", fname, path);
+        return NULL;
+    }
+    hid_t sp = H5Dget_space(ds);
+    int r = sp < 0 ? -1 : H5Sget_simple_extent_dims(sp, dims, NULL);
+    if (sp >= 0) H5Sclose(sp);
+    size_t cnt = 1;
+    for (int k = 0; k < r; k++) cnt *= (size_t)dims[k];
+    /* One element's room at least, so that an empty dataset is not NULL. */
+    void *buf = r < 0 ? NULL : calloc(cnt ? cnt : 1, H5Tget_size(mtype));
+    if (!buf || (cnt && H5Dread(ds, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0)) {
+        FAILF("%s: cannot read %s", fname, path);
+        free(buf);
+        H5Dclose(ds);
+        return NULL;
+    }
+    H5Dclose(ds);
+    *n = cnt;
+    *rank = r;
+    return buf;
+}
+
 int tu_run_suite(const char *suite, const tu_test *tests)
 {
     if (CU_initialize_registry() != CUE_SUCCESS) return 1;

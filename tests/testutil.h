@@ -1,10 +1,11 @@
 /* testutil.h - shared helpers of the CUnit suites: a main() runner, temporary
- * folders, paths to the repository and the built programs, and runs of those
- * programs. */
+ * folders, paths to the repository and the built programs, runs of those
+ * programs and reading their HDF5 output. */
 #ifndef INC_TESTUTIL_H
 #define INC_TESTUTIL_H
 
 #include <CUnit/CUnit.h>
+#include <hdf5.h>
 #include <stddef.h>
 
 typedef struct {
@@ -68,6 +69,15 @@ int tu_run_program(const char *exe, const char *const *argv, const char *log, in
 /* Print the first 20 lines of a program's log to stderr, indented: the
  * context of a FAILF about a failed run. Prints nothing if it is unreadable. */
 void tu_show_log(const char *path);
+
+/* Read the whole dataset `path` of the open HDF5 file f, converted to the
+ * memory type mtype (H5T_NATIVE_DOUBLE, H5T_NATIVE_INT64, H5T_NATIVE_INT...).
+ * fname names the file in messages. Returns a malloc'd buffer (the caller
+ * frees it) of *n elements, with the dataset's rank in *rank and its
+ * dimensions in dims (room for H5S_MAX_RANK); an empty dataset gives *n = 0
+ * and one zeroed element. Returns NULL after a FAILF naming the file and the
+ * dataset if it is missing or cannot be read. */
+void *tu_h5_read(hid_t f, const char *fname, const char *path, hid_t mtype, size_t *n, int *rank, hsize_t *dims);
 
 /* A world of a scenario, ready to step: the fixture of the suites that drive
  * the phases directly (goods, labour, land, migration, skills). */
