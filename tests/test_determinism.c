@@ -20,16 +20,12 @@
 #include "stats.h"
 #include "world.h" /* WORLD_BLOCK */
 
-#include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/types.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <hdf5.h>
@@ -64,41 +60,26 @@ enum { RUN_A, RUN_B, RUN_C, RUN_D, RUN_E, RUN_F, N_RUNS };
 
 static int ran; /* test_runs has run */
 
-/* Print the first lines of a log file to stderr (the program's messages). */
-static void show_log(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    if (!f) return;
-    char line[512];
-    for (int n = 0; n < 20 && fgets(line, sizeof line, f); n++) fprintf(stderr, "    | %s", line);
-    fclose(f);
-}
-
 /* Run incubator-sim for r from the repository root, output and messages to
  * TMP/NAME.log. Returns 0 if it exited 0. */
 static int run_sim(run_t *r)
 {
-    const char *bin = getenv("INCUBATOR_BIN");
-    if (!bin || !*bin) {
-        FAILF("INCUBATOR_BIN is not set (the folder holding incubator-sim; CTest sets it)");
-        return -1;
-    }
     char exe[512], scen[512], log[512], seed[32], threads[32];
-    snprintf(exe, sizeof exe, "%s/incubator-sim", bin);
+    if (tu_program_path("incubator-sim", exe, sizeof exe) != 0) return -1;
     snprintf(scen, sizeof scen, "%s/scenarios/baseline.ini", tu_srcdir());
     snprintf(r->path, sizeof r->path, "%s/%s.h5", tu_tmpdir(), r->name);
     snprintf(log, sizeof log, "%s/%s.log", tu_tmpdir(), r->name);
     snprintf(seed, sizeof seed, "%d", r->seed);
     snprintf(threads, sizeof threads, "%d", r->threads);
 
-    char *argv[20];
+    const char *argv[20];
     int n = 0;
     argv[n++] = exe;
     argv[n++] = scen;
     argv[n++] = "--workers";
-    argv[n++] = (char *)r->workers;
+    argv[n++] = r->workers;
     argv[n++] = "--months";
-    argv[n++] = (char *)r->months;
+    argv[n++] = r->months;
     argv[n++] = "--seed";
     argv[n++] = seed;
     if (r->threads > 0) {
@@ -111,42 +92,15 @@ static int run_sim(run_t *r)
     argv[n++] = r->path;
     argv[n] = NULL;
 
-    fflush(stdout);
-    fflush(stderr);
-    pid_t pid = fork();
-    if (pid < 0) {
-        FAILF("fork: %s", strerror(errno));
-        return -1;
-    }
-    if (pid == 0) {
-        int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (fd < 0 || chdir(tu_srcdir()) != 0) _exit(126);
-        dup2(fd, 1);
-        dup2(fd, 2);
-        close(fd);
-        /* Thread count comes from OMP_NUM_THREADS=1 for run a, from --threads
-         * otherwise; a fixed team size either way. */
-        if (r->threads > 0) unsetenv("OMP_NUM_THREADS");
-        else setenv("OMP_NUM_THREADS", "1", 1);
-        setenv("OMP_DYNAMIC", "false", 1);
-        alarm(RUN_TIMEOUT_S); /* survives exec: a hung run is killed */
-        execv(exe, argv);
-        _exit(127);
-    }
-    int status;
-    while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR) {
-            FAILF("waitpid: %s", strerror(errno));
-            return -1;
-        }
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        if (WIFEXITED(status))
-            FAILF("run %s (seed %d, threads %d) exited with %d; log %s", r->name, r->seed, r->threads,
-                  WEXITSTATUS(status), log);
-        else
-            FAILF("run %s (seed %d, threads %d) killed by signal %d; log %s", r->name, r->seed, r->threads,
-                  WTERMSIG(status), log);
-        show_log(log);
+    /* Thread count comes from OMP_NUM_THREADS=1 for run a, from --threads
+     * otherwise; a fixed team size either way. */
+    const char *const env[] = {r->threads > 0 ? "OMP_NUM_THREADS" : "OMP_NUM_THREADS=1", "OMP_DYNAMIC=false", NULL};
+    int rc = tu_run_program(exe, argv, log, RUN_TIMEOUT_S, env);
+    if (rc != 0) {
+        /* -1 (killed, or not run) is reported already. */
+        if (rc > 0)
+            FAILF("run %s (seed %d, threads %d) exited with %d; log %s", r->name, r->seed, r->threads, rc, log);
+        tu_show_log(log);
         return -1;
     }
     if (access(r->path, R_OK) != 0) {

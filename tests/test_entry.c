@@ -17,16 +17,12 @@
 #include "stats.h"
 #include "world.h"
 
-#include <errno.h>
 #include <stdarg.h>
-#include <fcntl.h>
 #include <math.h>
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/types.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <hdf5.h>
@@ -176,44 +172,20 @@ static int node_index(const world *w, const char *name)
 
 /* Run incubator-sim with args (NULL-terminated, without the program name)
  * from the repository root; stdout and stderr go to log. Returns the exit
- * code, or -1 if it could not run or was killed. */
+ * code, or -1 if it could not run or was killed (tu_run_program). */
 static int run_program(const char *const *args, const char *log)
 {
-    const char *bin = getenv("INCUBATOR_BIN");
-    if (!bin || !*bin) {
-        FAILF("INCUBATOR_BIN is not set (the folder holding incubator-sim; CTest sets it)");
-        return -1;
-    }
     char exe[512];
-    snprintf(exe, sizeof exe, "%s/incubator-sim", bin);
-    char *argv[128];
+    if (tu_program_path("incubator-sim", exe, sizeof exe) != 0) return -1;
+    const char *argv[128];
     int n = 0;
     argv[n++] = exe;
-    for (int k = 0; args[k] && n < 126; k++) argv[n++] = (char *)args[k];
+    for (int k = 0; args[k] && n < 126; k++) argv[n++] = args[k];
     argv[n] = NULL;
-    fflush(stdout);
-    fflush(stderr);
-    pid_t pid = fork();
-    if (pid < 0) {
-        FAILF("fork: %s", strerror(errno));
-        return -1;
-    }
-    if (pid == 0) {
-        int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (fd < 0 || chdir(tu_srcdir()) != 0) _exit(126);
-        dup2(fd, 1);
-        dup2(fd, 2);
-        close(fd);
-        unsetenv("OMP_NUM_THREADS");
-        setenv("OMP_DYNAMIC", "false", 1);
-        alarm(RUN_TIMEOUT_S);
-        execv(exe, argv);
-        _exit(127);
-    }
-    int status;
-    while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR) return -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    /* No OMP_NUM_THREADS of the test's environment reaches the program, so
+     * --threads sets the team size; OMP_DYNAMIC=false keeps it fixed. */
+    static const char *const env[] = {"OMP_NUM_THREADS", "OMP_DYNAMIC=false", NULL};
+    return tu_run_program(exe, argv, log, RUN_TIMEOUT_S, env);
 }
 
 /* Whole text of a (small) file, malloc'd; NULL if unreadable. */

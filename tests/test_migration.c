@@ -50,16 +50,11 @@
 #include "stats.h"
 #include "world.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/types.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <hdf5.h>
 #include <hdf5_hl.h>
@@ -807,17 +802,12 @@ static void test_hukou_penalty(void)
 /* Run incubator-sim into TMP/name.h5 with extra arguments; 0 on success. */
 static int run_sim(const char *name, const char *const *extra, int n_extra, char *out, size_t out_len)
 {
-    const char *bin = getenv("INCUBATOR_BIN");
-    if (!bin || !*bin) {
-        FAILF("INCUBATOR_BIN is not set (the folder holding incubator-sim; CTest sets it)");
-        return -1;
-    }
     char exe[512], scen[512], log[512];
-    snprintf(exe, sizeof exe, "%s/incubator-sim", bin);
+    if (tu_program_path("incubator-sim", exe, sizeof exe) != 0) return -1;
     snprintf(scen, sizeof scen, "%s/scenarios/baseline.ini", tu_srcdir());
     snprintf(out, out_len, "%s/%s.h5", tu_tmpdir(), name);
     snprintf(log, sizeof log, "%s/%s.log", tu_tmpdir(), name);
-    char *argv[32];
+    const char *argv[32];
     int n = 0;
     argv[n++] = exe;
     argv[n++] = scen;
@@ -827,67 +817,14 @@ static int run_sim(const char *name, const char *const *extra, int n_extra, char
     argv[n++] = "--force";
     argv[n++] = "--out";
     argv[n++] = out;
-    for (int k = 0; k < n_extra && n < 31; k++) argv[n++] = (char *)extra[k];
+    for (int k = 0; k < n_extra && n < 31; k++) argv[n++] = extra[k];
     argv[n] = NULL;
-    fflush(stdout);
-    fflush(stderr);
-    pid_t pid = fork();
-    if (pid < 0) {
-        FAILF("fork: %s", strerror(errno));
-        return -1;
-    }
-    if (pid == 0) {
-        int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (fd < 0 || chdir(tu_srcdir()) != 0) _exit(126);
-        dup2(fd, 1);
-        dup2(fd, 2);
-        close(fd);
-        alarm(RUN_TIMEOUT_S);
-        execv(exe, argv);
-        _exit(127);
-    }
-    int status;
-    while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR) {
-            FAILF("waitpid: %s", strerror(errno));
-            return -1;
-        }
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        FAILF("incubator-sim for %s failed (status %d); log %s", name, status, log);
-        return -1;
+    int rc = tu_run_program(exe, argv, log, RUN_TIMEOUT_S, NULL);
+    if (rc != 0) {
+        if (rc > 0) FAILF("incubator-sim for %s failed (exit code %d); log %s", name, rc, log);
+        return -1; /* -1 is reported already */
     }
     return 0;
-}
-
-/* Read a whole dataset converted to doubles (or ints); returns its element
- * count, dims in dims[], -1 on error. *buf is malloc'ed. */
-static long read_all(hid_t f, const char *path, hid_t mtype, size_t esize, void **buf, hsize_t dims[3], int *rank)
-{
-    hid_t d = H5Dopen2(f, path, H5P_DEFAULT);
-    if (d < 0) {
-        FAILF("no dataset %s", path);
-        return -1;
-    }
-    hid_t sp = H5Dget_space(d);
-    *rank = H5Sget_simple_extent_ndims(sp);
-    if (*rank < 1 || *rank > 3) {
-        FAILF("%s: rank %d", path, *rank);
-        H5Sclose(sp);
-        H5Dclose(d);
-        return -1;
-    }
-    H5Sget_simple_extent_dims(sp, dims, NULL);
-    H5Sclose(sp);
-    long n = 1;
-    for (int k = 0; k < *rank; k++) n *= (long)dims[k];
-    *buf = calloc((size_t)(n ? n : 1), esize);
-    if (!*buf || (n && H5Dread(d, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, *buf) < 0)) {
-        FAILF("cannot read %s", path);
-        H5Dclose(d);
-        return -1;
-    }
-    H5Dclose(d);
-    return n;
 }
 
 static int read_attr_text(hid_t obj, const char *name, char *out, size_t len)
@@ -914,16 +851,20 @@ static void check_file(const char *path, int start_month, int n_years, const int
         FAILF("cannot open %s", path);
         return;
     }
-    double *od = NULL, *in = NULL, *out = NULL;
-    int *yr = NULL, *mo = NULL;
-    hsize_t d_od[3], d_in[3], d_out[3], d_y[3], d_m[3];
+    hsize_t d_od[H5S_MAX_RANK], d_in[H5S_MAX_RANK], d_out[H5S_MAX_RANK], d_y[H5S_MAX_RANK], d_m[H5S_MAX_RANK];
     int r_od, r_in, r_out, r_y, r_m;
-    long n_od = read_all(f, "/migration/od", H5T_NATIVE_DOUBLE, sizeof(double), (void **)&od, d_od, &r_od);
-    long n_in = read_all(f, "/node/in_migrants", H5T_NATIVE_DOUBLE, sizeof(double), (void **)&in, d_in, &r_in);
-    long n_out = read_all(f, "/node/out_migrants", H5T_NATIVE_DOUBLE, sizeof(double), (void **)&out, d_out, &r_out);
-    long n_y = read_all(f, "/migration/year", H5T_NATIVE_INT, sizeof(int), (void **)&yr, d_y, &r_y);
-    long n_m = read_all(f, "/migration/months", H5T_NATIVE_INT, sizeof(int), (void **)&mo, d_m, &r_m);
-    if (n_od < 0 || n_in < 0 || n_out < 0 || n_y < 0 || n_m < 0) goto done;
+    size_t n_od, n_in, n_out, n_y, n_m;
+    double *od = tu_h5_read(f, path, "/migration/od", H5T_NATIVE_DOUBLE, &n_od, &r_od, d_od);
+    double *in = tu_h5_read(f, path, "/node/in_migrants", H5T_NATIVE_DOUBLE, &n_in, &r_in, d_in);
+    double *out = tu_h5_read(f, path, "/node/out_migrants", H5T_NATIVE_DOUBLE, &n_out, &r_out, d_out);
+    int *yr = tu_h5_read(f, path, "/migration/year", H5T_NATIVE_INT, &n_y, &r_y, d_y);
+    int *mo = tu_h5_read(f, path, "/migration/months", H5T_NATIVE_INT, &n_m, &r_m, d_m);
+    if (!od || !in || !out || !yr || !mo) goto done;
+    /* The monthly node series are (month, node): N below is their dimension 1. */
+    if (r_in != 2 || r_out != 2) {
+        FAILF("%s: /node/in_migrants has rank %d, /node/out_migrants rank %d; expected 2", path, r_in, r_out);
+        goto done;
+    }
     const hsize_t N = d_in[1];
     if (r_od != 3 || d_od[0] != (hsize_t)n_years || d_od[1] != N || d_od[2] != N) {
         FAILF("%s: /migration/od has rank %d, shape (%llu, %llu, %llu); expected (%d, %llu, %llu)", path, r_od,
@@ -931,8 +872,8 @@ static void check_file(const char *path, int start_month, int n_years, const int
               (unsigned long long)(r_od > 2 ? d_od[2] : 0), n_years, (unsigned long long)N, (unsigned long long)N);
         goto done;
     }
-    if (n_y != n_years || n_m != n_years) {
-        FAILF("%s: %ld years and %ld month counts, expected %d", path, n_y, n_m, n_years);
+    if (n_y != (size_t)n_years || n_m != (size_t)n_years) {
+        FAILF("%s: %zu years and %zu month counts, expected %d", path, n_y, n_m, n_years);
         goto done;
     }
     double total_all = 0;

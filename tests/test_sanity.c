@@ -22,15 +22,11 @@
 #include "testutil.h"
 #include "stats.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/types.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -82,33 +78,19 @@
 static char out_path[512];
 static int run_ok; /* the run exited 0 and wrote its file */
 
-static void show_log(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    if (!f) return;
-    char line[512];
-    for (int n = 0; n < 20 && fgets(line, sizeof line, f); n++) fprintf(stderr, "    | %s", line);
-    fclose(f);
-}
-
 /* Run incubator-sim on the baseline for MONTHS months from the repository
  * root; messages to TMP/s.log. */
 static void test_run(void)
 {
-    const char *bin = getenv("INCUBATOR_BIN");
-    if (!bin || !*bin) {
-        FAILF("INCUBATOR_BIN is not set (the folder holding incubator-sim; CTest sets it)");
-        return;
-    }
+    char exe[512], scen[512], log[512], months[16];
+    if (tu_program_path("incubator-sim", exe, sizeof exe) != 0) return;
     const char *workers = getenv("INCUBATOR_SANITY_WORKERS");
     if (workers && !*workers) workers = NULL;
-    char exe[512], scen[512], log[512], months[16];
-    snprintf(exe, sizeof exe, "%s/incubator-sim", bin);
     snprintf(scen, sizeof scen, "%s/scenarios/baseline.ini", tu_srcdir());
     snprintf(out_path, sizeof out_path, "%s/s.h5", tu_tmpdir());
     snprintf(log, sizeof log, "%s/s.log", tu_tmpdir());
     snprintf(months, sizeof months, "%d", MONTHS);
-    char *argv[16];
+    const char *argv[16];
     int n = 0;
     argv[n++] = exe;
     argv[n++] = scen;
@@ -116,7 +98,7 @@ static void test_run(void)
     argv[n++] = months;
     if (workers) {
         argv[n++] = "--workers";
-        argv[n++] = (char *)workers;
+        argv[n++] = workers;
     }
     argv[n++] = "--quiet";
     argv[n++] = "--force";
@@ -125,37 +107,14 @@ static void test_run(void)
     argv[n] = NULL;
     printf("\n    %s baseline.ini --months %d%s%s (%s)\n", exe, MONTHS, workers ? " --workers " : "",
            workers ? workers : "", workers ? "INCUBATOR_SANITY_WORKERS" : "the scenario's own scale");
-    fflush(stdout);
-    fflush(stderr);
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    pid_t pid = fork();
-    if (pid < 0) {
-        FAILF("fork: %s", strerror(errno));
-        return;
-    }
-    if (pid == 0) {
-        int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (fd < 0 || chdir(tu_srcdir()) != 0) _exit(126);
-        dup2(fd, 1);
-        dup2(fd, 2);
-        close(fd);
-        alarm(RUN_TIMEOUT_S); /* survives exec: a hung run is killed */
-        execv(exe, argv);
-        _exit(127);
-    }
-    int status;
-    while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR) {
-            FAILF("waitpid: %s", strerror(errno));
-            return;
-        }
+    int rc = tu_run_program(exe, argv, log, RUN_TIMEOUT_S, NULL);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     printf("    run took %.1f s\n", (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec));
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        if (WIFEXITED(status)) FAILF("incubator-sim exited with %d; log %s", WEXITSTATUS(status), log);
-        else FAILF("incubator-sim killed by signal %d; log %s", WTERMSIG(status), log);
-        show_log(log);
+    if (rc != 0) {
+        if (rc > 0) FAILF("incubator-sim exited with %d; log %s", rc, log); /* -1 is reported already */
+        tu_show_log(log);
         return;
     }
     if (access(out_path, R_OK) != 0) {
@@ -164,35 +123,6 @@ static void test_run(void)
     }
     run_ok = 1;
     CU_PASS("incubator-sim exited 0 and wrote its file");
-}
-
-/* Read dataset `path` as native doubles (or int64 when `i64`): *n values in
- * a malloc'd buffer, *months its first dimension. NULL on failure. */
-static void *read_ds(hid_t f, const char *path, int i64, size_t *n, size_t *months)
-{
-    hid_t ds = H5Dopen2(f, path, H5P_DEFAULT);
-    if (ds < 0) {
-        FAILF("%s: no dataset %s", out_path, path);
-        return NULL;
-    }
-    hid_t sp = H5Dget_space(ds);
-    hsize_t dims[H5S_MAX_RANK];
-    int rank = H5Sget_simple_extent_dims(sp, dims, NULL);
-    H5Sclose(sp);
-    size_t cnt = 1;
-    for (int k = 0; k < rank; k++) cnt *= (size_t)dims[k];
-    void *buf = malloc((cnt ? cnt : 1) * 8);
-    if (!buf || rank < 1 ||
-        H5Dread(ds, i64 ? H5T_NATIVE_INT64 : H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0) {
-        FAILF("%s: cannot read %s", out_path, path);
-        free(buf);
-        H5Dclose(ds);
-        return NULL;
-    }
-    H5Dclose(ds);
-    *n = cnt;
-    *months = (size_t)dims[0];
-    return buf;
 }
 
 /* The national series, MONTHS values each. */
@@ -207,10 +137,12 @@ static series se;
 static double *national(hid_t f, const char *name)
 {
     char path[128];
-    size_t n = 0, months = 0;
+    size_t n = 0;
+    int rank = 0;
+    hsize_t dims[H5S_MAX_RANK];
     snprintf(path, sizeof path, "/national/%s", name);
-    double *v = read_ds(f, path, 0, &n, &months);
-    if (v && (n != MONTHS || months != MONTHS)) {
+    double *v = tu_h5_read(f, out_path, path, H5T_NATIVE_DOUBLE, &n, &rank, dims);
+    if (v && (rank < 1 || n != MONTHS || dims[0] != MONTHS)) {
         FAILF("%s: %zu values, expected %d months", path, n, MONTHS);
         free(v);
         return NULL;
@@ -244,8 +176,10 @@ static int load(void)
     se.central = national(f, "central_debt");
     se.labour_share = national(f, "labour_share");
     se.firms = national(f, "firms_alive");
-    size_t n = 0, months = 0;
-    se.sfc = read_ds(f, "/national/sfc_residual", 1, &n, &months);
+    size_t n = 0;
+    int rank = 0;
+    hsize_t dims[H5S_MAX_RANK];
+    se.sfc = tu_h5_read(f, out_path, "/national/sfc_residual", H5T_NATIVE_INT64, &n, &rank, dims);
     if (se.sfc && n != MONTHS) {
         FAILF("/national/sfc_residual: %zu values, expected %d", n, MONTHS);
         free(se.sfc);
@@ -299,9 +233,17 @@ static void test_finite_and_sfc(void)
         if (stats_table[k].type != OUT_F64) continue;
         char path[128];
         snprintf(path, sizeof path, "/%s/%s", stats_group_name(stats_table[k].group), stats_table[k].name);
-        size_t n = 0, months = 0;
-        double *v = read_ds(f, path, 0, &n, &months);
+        size_t n = 0;
+        int rank = 0;
+        hsize_t dims[H5S_MAX_RANK];
+        double *v = tu_h5_read(f, out_path, path, H5T_NATIVE_DOUBLE, &n, &rank, dims);
+        if (v && rank < 1) {
+            FAILF("%s: %s has no month dimension", out_path, path);
+            free(v);
+            v = NULL;
+        }
         if (!v) continue;
+        size_t months = (size_t)dims[0];
         if (months != MONTHS) FAILF("%s has %zu months, expected %d", path, months, MONTHS);
         size_t per = months ? n / months : 1;
         size_t j = 0;
