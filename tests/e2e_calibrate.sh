@@ -38,6 +38,20 @@ printf '# old record\n\n## Notes\n\nwhat the fit means, by hand\n' >"$tmp/d.md"
 "$bin/incubator-calibrate" "$tmp/base.ini" "${small[@]}" --record "$tmp/d.md" >/dev/null 2>&1
 grep -q "^## Notes" "$tmp/d.md" && grep -q "what the fit means, by hand" "$tmp/d.md" && ! grep -q "old record" "$tmp/d.md" &&
     ok "the record's hand-written Notes section is kept, the rest rewritten" || notok "Notes section lost or old fit kept"
+# A scenario whose runs fail (a value that is not a number): exit 3 at the
+# first evaluation, naming the file and line; neither the record nor the
+# scenario is written.
+sed 's/^mu = \([0-9.]*\) *;/mu = \1;/' "$tmp/base.ini" >"$tmp/broken.ini"
+cp "$tmp/broken.ini" "$tmp/broken.orig"
+printf '# old record\n' >"$tmp/e.md"
+"$bin/incubator-calibrate" "$tmp/broken.ini" "${small[@]}" --record "$tmp/e.md" --write >"$tmp/e.out" 2>"$tmp/e.err"
+rc=$?
+if [[ $rc -eq 3 ]] && grep -q "broken.ini:[0-9]*: labour.mu" "$tmp/e.err" && cmp -s "$tmp/broken.ini" "$tmp/broken.orig" &&
+    [[ "$(cat "$tmp/e.md")" == "# old record" && ! -e "$tmp/e.md.partial" ]]; then
+    ok "a scenario whose runs fail: exit 3 naming file and line, nothing written"
+else
+    notok "failing runs: exit $rc, record or scenario touched, or no file:line in: $(head -c 300 "$tmp/e.err")"
+fi
 "$bin/incubator-calibrate" --bogus >/dev/null 2>&1
 [[ $? -eq 2 ]] && ok "a bad option is a usage error" || notok "bad option not refused"
 echo "$pass passed, $fail failed"

@@ -51,6 +51,7 @@ typedef struct {
     double x[N_FREE];      /* parameter values of the last evaluation */
     double mom[N_MOM];     /* mean moments over seeds of the last evaluation */
     int evals;
+    int failed;            /* a run failed (its message is on stderr): stop, write nothing */
     /* Every point evaluated so far (search vector, distance, moments): the
      * minimiser asks for the starting point again and the program asks for
      * the best one at the end, and a run costs seconds to minutes. */
@@ -126,7 +127,10 @@ static double objective(const gsl_vector *v, void *params)
 #pragma omp parallel for schedule(dynamic) num_threads(pb->threads) reduction(| : fail)
     for (int s = 1; s <= pb->seeds; s++)
         if (run_once(pb, x, s, m[s - 1]) != 0) fail = 1;
-    if (fail) return 1e6;
+    if (fail) {
+        pb->failed = 1;
+        return 1e6;
+    }
     for (int s = 0; s < pb->seeds; s++)
         for (int k = 0; k < N_MOM; k++) sum[k] += m[s][k] / pb->seeds;
     memcpy(pb->x, x, sizeof x);
@@ -280,6 +284,16 @@ int main(int argc, char **argv)
     gsl_vector *v = gsl_vector_alloc(N_FREE), *step = gsl_vector_alloc(N_FREE);
     for (int k = 0; k < N_FREE; k++) { gsl_vector_set(v, (size_t)k, to_search(k, x0[k])); gsl_vector_set(step, (size_t)k, 0.7); }
     double d0 = objective(v, &pb);
+    /* A run that fails is not a bad point of the search but a broken
+     * scenario or program (every free parameter stays inside its accepted
+     * range): stop at once and write neither the record nor the scenario. */
+    if (pb.failed) {
+        fprintf(stderr, "incubator-calibrate: the run at the starting point failed (above); nothing written\n");
+        gsl_vector_free(v);
+        gsl_vector_free(step);
+        free(text);
+        return 3;
+    }
     double mom0[N_MOM];
     memcpy(mom0, pb.mom, sizeof mom0);
     gsl_multimin_function fn = {objective, N_FREE, &pb};
@@ -294,12 +308,23 @@ int main(int argc, char **argv)
     sigaction(SIGTERM, &sa, NULL);
     while (status == GSL_CONTINUE && it < iterations && !stop_requested) {
         it++;
-        if (gsl_multimin_fminimizer_iterate(mz)) break;
+        if (pb.failed || gsl_multimin_fminimizer_iterate(mz)) break;
         status = gsl_multimin_test_size(gsl_multimin_fminimizer_size(mz), 1e-2);
     }
     double x[N_FREE], best[N_MOM];
     from_search(gsl_multimin_fminimizer_x(mz), x);
-    double d = objective(gsl_multimin_fminimizer_x(mz), &pb); /* the best point's moments */
+    double d = pb.failed ? 0 : objective(gsl_multimin_fminimizer_x(mz), &pb); /* the best point's moments */
+    if (pb.failed) {
+        fprintf(stderr, "incubator-calibrate: a run failed (above) after %d evaluations; nothing written\n", pb.evals);
+        gsl_multimin_fminimizer_free(mz);
+        gsl_vector_free(v);
+        gsl_vector_free(step);
+        free(text);
+        free(pb.memo_v);
+        free(pb.memo_d);
+        free(pb.memo_m);
+        return 3;
+    }
     memcpy(best, pb.mom, sizeof best);
     printf("calibration of %s: %d iterations, %d evaluations, distance %.3f -> %.3f\n", pb.scenario, it, pb.evals, d0, d);
     printf("%-42s %10s %10s %14s\n", "target", "start", "tuned", "band");
