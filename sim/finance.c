@@ -17,7 +17,8 @@
  * government with probability beta_bail (a draw keyed by firm and month, so
  * the loop stays deterministic) and becomes a zombie; if it cannot pay, the
  * government pays the shortfall. Owners close dormant firms (no workers and
- * no sales for DORMANT_MONTHS). Shells pay their grant out to the node's
+ * no sales for DORMANT_MONTHS) and firms that have made losses for
+ * firms.loss_exit_months in a row. Shells pay their grant out to the node's
  * owners over shell_months and then close. */
 #include "phases.h"
 #include <math.h>
@@ -225,7 +226,23 @@ void finance_run(world *w)
                 fm->idle_months[f] = 0;
             }
             const int dormant = fm->idle_months[f] >= DORMANT_MONTHS;
-            if (dormant || (double)fm->deposits[f] + value_k - (double)fm->loans[f] < 0) {
+            /* Persistent losses: a firm that has lost money (after
+             * depreciation and interest) for loss_exit_months months in a
+             * row is worth less as a going concern than its capital is as
+             * scrap, so its owners close it even while its book net worth,
+             * capital at replacement cost, is still positive (the exit rule
+             * of Hopenhayn 1992: continue only while the value of
+             * continuing is positive). Without it a firm's capital, valued
+             * at replacement cost, would carry a loss-making firm for years,
+             * and a subsidised firm of low quality would outlive better
+             * ones (docs/model.md, "Exit"). */
+            if (fm->profit[f] < 0) {
+                if (fm->loss_months[f] < INT16_MAX) fm->loss_months[f]++;
+            } else {
+                fm->loss_months[f] = 0;
+            }
+            const int losing = p->firms_loss_exit_months > 0 && fm->loss_months[f] >= p->firms_loss_exit_months;
+            if (dormant || losing || (double)fm->deposits[f] + value_k - (double)fm->loans[f] < 0) {
                 if (rescued) fm->flags[f] |= FF_ZOMBIE;
                 else fm->flags[f] |= FF_CLOSING;
             }

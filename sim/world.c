@@ -80,7 +80,7 @@ double world_bytes_per_worker(const world *w)
 #define FIRM_COLUMNS(X)                                                                            \
     X(node) X(sector) X(flags) X(birth) X(q) X(ln_a) X(capital) X(expected)         \
     X(inventory) X(planned) X(output) X(sold) X(offer) X(layoff_p) X(h_eff) X(invest) X(rd_spend) X(inv_change_value) X(employees) X(vacancies)        \
-    X(applications) X(hires) X(idle_months) X(skilled) X(giant_until) X(cit_until) X(grant_left) X(skill) X(deposits) X(loans) X(subsidies) X(wage_bill) X(revenue)    \
+    X(applications) X(hires) X(idle_months) X(loss_months) X(skilled) X(giant_until) X(cit_until) X(grant_left) X(skill) X(deposits) X(loans) X(subsidies) X(wage_bill) X(revenue)    \
     X(profit)
 
 static void workers_register(workers_t *wk, state_registry *r)

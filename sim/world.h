@@ -102,6 +102,7 @@ typedef struct {
     int32_t *applications;
     int32_t *hires;
     int16_t *idle_months;/* consecutive months without workers and sales (finance.c: dormant firms close) */
+    int16_t *loss_months;/* consecutive months of negative profit (finance.c: firms.loss_exit_months) */
     int64_t *skill;      /* H in SKILL_ONE units */
     int64_t *deposits;   /* fen */
     int64_t *loans;      /* fen */
