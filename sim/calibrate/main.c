@@ -313,7 +313,18 @@ int main(int argc, char **argv)
     }
     double x[N_FREE], best[N_MOM];
     from_search(gsl_multimin_fminimizer_x(mz), x);
-    double d = pb.failed ? 0 : objective(gsl_multimin_fminimizer_x(mz), &pb); /* the best point's moments */
+    /* The scenario gets four significant digits: the record's moments are
+     * those of the values as written (one more evaluation), not of the
+     * unrounded point, which can differ at a band's edge. */
+    gsl_vector *xr = gsl_vector_alloc(N_FREE);
+    for (int k = 0; k < N_FREE; k++) {
+        char num[64];
+        snprintf(num, sizeof num, "%.4g", x[k]);
+        x[k] = strtod(num, NULL);
+        gsl_vector_set(xr, (size_t)k, to_search(k, x[k]));
+    }
+    double d = pb.failed ? 0 : objective(xr, &pb); /* the written point's moments */
+    gsl_vector_free(xr);
     if (pb.failed) {
         fprintf(stderr, "incubator-calibrate: a run failed (above) after %d evaluations; nothing written\n", pb.evals);
         gsl_multimin_fminimizer_free(mz);
