@@ -155,6 +155,19 @@ static double objective(const gsl_vector *v, void *params)
     return d;
 }
 
+/* Free what a search holds: the minimiser, its vectors, the scenario text
+ * and the memo of evaluated points. */
+static void search_free(problem *pb, gsl_multimin_fminimizer *mz, gsl_vector *v, gsl_vector *step, char *text)
+{
+    gsl_multimin_fminimizer_free(mz);
+    gsl_vector_free(v);
+    gsl_vector_free(step);
+    free(text);
+    free(pb->memo_v);
+    free(pb->memo_d);
+    free(pb->memo_m);
+}
+
 /* Current value of a key in the scenario text (first "key =" line in its
  * section), or NAN. */
 static double ini_value(const char *text, const char *full_key)
@@ -327,13 +340,7 @@ int main(int argc, char **argv)
     gsl_vector_free(xr);
     if (pb.failed) {
         fprintf(stderr, "incubator-calibrate: a run failed (above) after %d evaluations; nothing written\n", pb.evals);
-        gsl_multimin_fminimizer_free(mz);
-        gsl_vector_free(v);
-        gsl_vector_free(step);
-        free(text);
-        free(pb.memo_v);
-        free(pb.memo_d);
-        free(pb.memo_m);
+        search_free(&pb, mz, v, step, text);
         return 3;
     }
     memcpy(best, pb.mom, sizeof best);
@@ -402,12 +409,6 @@ int main(int argc, char **argv)
             return 3;
         }
     }
-    gsl_multimin_fminimizer_free(mz);
-    gsl_vector_free(v);
-    gsl_vector_free(step);
-    free(text);
-    free(pb.memo_v);
-    free(pb.memo_d);
-    free(pb.memo_m);
+    search_free(&pb, mz, v, step, text);
     return 0;
 }
