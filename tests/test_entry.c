@@ -98,51 +98,20 @@ static void sets_incentives(sets_t *s)
 /* ---------------------------------------------------------------------- */
 /* In-process runs. */
 
-typedef struct {
-    scenario sc;
-    world w;
-    stats_t *st;
-    int open;
-} sim_t;
+/* The shared world fixture (testutil.h), with the stock-flow audit checked
+ * every month. */
+typedef tu_world sim_t;
 
 static int sim_open(sim_t *s, const sets_t *sets, int64_t workers)
 {
-    inc_err e = {0};
-    char path[1024];
-    memset(s, 0, sizeof *s);
-    snprintf(path, sizeof path, "%s/scenarios/baseline.ini", tu_srcdir());
-    if (scenario_load(&s->sc, path, sets->v, sets->n, &e) != INC_OK) {
-        FAILF("scenario_load: %s", e.msg);
-        return 0;
-    }
-    omp_set_num_threads(THREADS);
-    if (world_init(&s->w, &s->sc, THREADS, workers, &e) != INC_OK) {
-        FAILF("world_init: %s", e.msg);
-        scenario_free(&s->sc);
-        return 0;
-    }
-    stats_aggregate(&s->w);
-    s->st = stats_alloc(s->w.n_nodes, s->w.n_sectors);
-    if (!s->st) {
-        FAILF("stats_alloc failed");
-        world_free(&s->w);
-        scenario_free(&s->sc);
-        return 0;
-    }
-    s->open = 1;
-    return 1;
+    return tu_world_open(s, "baseline.ini", sets->v, sets->n, THREADS, (long)workers, 0);
 }
 
 /* One month; fails the test (and returns 0) unless sim_month returns INC_OK
  * with a zero stock-flow residual. */
 static int sim_step(sim_t *s)
 {
-    inc_err e = {0};
-    inc_status st = sim_month(&s->w, s->st, &e);
-    if (st != INC_OK) {
-        FAILF("sim_month (month %d): %s", s->w.t, e.msg);
-        return 0;
-    }
+    if (!tu_world_month(s)) return 0;
     int64_t r = s->st->i[OUT_NATIONAL_sfc_residual][0];
     if (r != 0) {
         FAILF("month %d: stock-flow residual %lld fen", s->w.t - 1, (long long)r);
@@ -153,11 +122,7 @@ static int sim_step(sim_t *s)
 
 static void sim_close(sim_t *s)
 {
-    if (!s->open) return;
-    stats_free(s->st);
-    world_free(&s->w);
-    scenario_free(&s->sc);
-    s->open = 0;
+    tu_world_close(s);
 }
 
 static int node_index(const world *w, const char *name)
