@@ -17,7 +17,7 @@ typedef struct {
     int t, calendar, policy_on, year_closed;
     double frontier_ln_a[SC_MAX_SECTORS], export_base[SC_MAX_SECTORS], export_real[SC_MAX_SECTORS];
     double sanction, lev_factor, wage_index, central_purchases0, price_level, gdp_gap, inventory_change_value;
-    double invest_basket_price;
+    double invest_basket_price, inflation;
     int64_t central_revenue, central_spending, clearing_prev;
     int64_t central_bonds, bank_deposits, bank_firm_loans, bank_lgfv, bank_bonds;
     int64_t sec_deposits_prev[SEC_COUNT], sec_nfw[SEC_COUNT];
@@ -43,6 +43,7 @@ static void scalars_get(const world *w, scalars *s)
     s->gdp_gap = w->gdp_gap;
     s->inventory_change_value = w->inventory_change_value;
     s->invest_basket_price = w->mk.invest_basket_price;
+    s->inflation = w->inflation;
     s->central_revenue = w->central_revenue;
     s->central_spending = w->central_spending;
     s->clearing_prev = w->clearing_prev;
@@ -76,6 +77,7 @@ static void scalars_put(world *w, const scalars *s)
     w->gdp_gap = s->gdp_gap;
     w->inventory_change_value = s->inventory_change_value;
     w->mk.invest_basket_price = s->invest_basket_price;
+    w->inflation = s->inflation;
     w->central_revenue = s->central_revenue;
     w->central_spending = s->central_spending;
     w->clearing_prev = s->clearing_prev;

@@ -172,8 +172,11 @@ void entry_run(world *w)
     for (int n = 1; n < N; n++)
         if (w->L.agg[w->acc.owners + n] > w->L.agg[w->acc.owners + vc_node]) vc_node = n;
 
-    /* Entry costs are paid at local prices: entry.cost is at the national
-     * mean wage and scales with the node's mean wage (last month's). */
+    /* Entry costs are paid at local prices and today's wages: entry.cost is
+     * in yuan at the national mean wage of the first month; it scales with
+     * the node's mean wage relative to the national one and with the
+     * national wage index (last month's). Held fixed in nominal yuan, it
+     * would shrink as wages rise and let ever more entrants in. */
     double wage_all = 0, emp_all = 0;
     for (int n = 0; n < N; n++) {
         wage_all += (double)nd->wage_sum[n];
@@ -184,9 +187,10 @@ void entry_run(world *w)
     for (int n = 0; n < N; n++) {
         const double workforce = (double)nd->residents[n] * w->scale;
         if (nd->mean_offer[n] <= 0) continue;
-        const double cost = (mean_wage > 0 && nd->employed[n] > 0)
-                                ? p->entry_cost * ((double)nd->wage_sum[n] / (double)nd->employed[n]) / mean_wage
-                                : p->entry_cost;
+        const double cost = w->wage_index *
+                            ((mean_wage > 0 && nd->employed[n] > 0)
+                                 ? p->entry_cost * ((double)nd->wage_sum[n] / (double)nd->employed[n]) / mean_wage
+                                 : p->entry_cost);
         for (int s = 0; s < S; s++) {
             const sc_sector *sec = &sc->sectors[s];
             if (!world_node_hosts(w, n, s)) continue;

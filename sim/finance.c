@@ -31,11 +31,24 @@ enum { NS_LG_REVENUE = 0, NS_LG_SPENDING = 1, NS_CENTRAL_REVENUE = 2, NS_SUBSIDI
 /* Months without workers and sales after which owners close a firm. */
 #define DORMANT_MONTHS 12
 
+void finance_policy_rates(world *w)
+{
+    const sc_params *p = w->p;
+    double gap = p->bank_taylor_inflation * (w->inflation - p->bank_inflation_target);
+    double r = p->bank_r_base + gap, rd = p->bank_r_deposit + gap;
+    if (r < 0) r = 0;
+    if (rd < 0) rd = 0;
+    if (rd > r) rd = r;
+    w->r_policy = r;
+    w->r_loan_m = expm1(log1p(r) / 12.0);
+    w->r_deposit_m = expm1(log1p(rd) / 12.0);
+}
+
 double finance_loan_rate(const world *w, int32_t f, double leverage)
 {
     if (leverage < 0) leverage = 0;
     if (leverage > 10) leverage = 10;
-    double r = w->m->bank_r_base + w->m->bank_spread_slope * leverage;
+    double r = w->r_loan_m + w->m->bank_spread_slope * leverage;
     if (f >= 0 && ((w->fm.flags[f] & (FF_TARGET | FF_STATE)) || w->fm.giant_until[f] > w->t)) {
         r -= w->m->incentives_directed_credit;
         if (r < 0) r = 0;
@@ -211,7 +224,7 @@ void finance_run(world *w)
             int64_t excess = fm->deposits[f] - div - target;
             if (excess > 0) div += excess;
             ledger_move(w, lt, acct_firm(f), acct_owners(w, n), div, FLOW_DIVIDENDS);
-            int64_t di = fen_floor((double)fm->deposits[f] * m->bank_r_deposit);
+            int64_t di = fen_floor((double)fm->deposits[f] * w->r_deposit_m);
             if (di > 0) ledger_bank_pays(w, lt, acct_firm(f), di, FLOW_INTEREST_DEPOSITS);
             /* Limited liability: owners walk away from a firm whose net worth
              * (deposits + value of capital - loans) has turned negative.
@@ -264,7 +277,7 @@ void finance_run(world *w)
         benefit[n] = fen_floor(p->households_benefit_replacement * w->nd.min_wage[n]);
     }
     const double pit_threshold = p->tax_pit_threshold * 100.0, pit_rate = p->tax_pit_rate;
-    const double local_share = p->tax_local_share, r_deposit = m->bank_r_deposit;
+    const double local_share = p->tax_local_share, r_deposit = w->r_deposit_m;
 
 #pragma omp parallel num_threads(w->n_threads)
     {

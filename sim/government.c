@@ -68,7 +68,7 @@ void government_run(world *w)
     ledger_flush(w);
     for (int k = 0; k < w->acc.clearing; k++) {
         int64_t bal = L->agg[k];
-        if (bal > 0) ledger_bank_pays(w, lt, acct_agg(k), fen_floor((double)bal * m->bank_r_deposit), FLOW_INTEREST_DEPOSITS);
+        if (bal > 0) ledger_bank_pays(w, lt, acct_agg(k), fen_floor((double)bal * w->r_deposit_m), FLOW_INTEREST_DEPOSITS);
     }
     ledger_flush(w);
 

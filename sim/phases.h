@@ -87,8 +87,16 @@ void sim_begin_month(world *w);
 inc_status sim_month(world *w, stats_t *st, inc_err *e);
 
 /* Shared helpers. */
+/* The central bank's rates for this month (docs/model.md "Interest rates"):
+ * r_policy = max(0, bank.r_base + phi (inflation - bank.inflation_target)),
+ * phi = bank.taylor_inflation (Taylor 1993's 1.5 on inflation; 0 keeps the
+ * fixed rates of MODEL.md 8), inflation = w->inflation (share/year, last
+ * month's moving average); the deposit rate moves by the same gap, floored
+ * at 0 and capped at r_policy. Sets w->r_policy (share/year) and the monthly
+ * w->r_loan_m and w->r_deposit_m. Called in phase 1 and at initialisation. */
+void finance_policy_rates(world *w);
 /* Monthly loan rate of firm f with the given leverage (loans / value of
- * capital): r_base + spread_slope * leverage, monthly (MODEL.md 8), less the
+ * capital): base rate (w->r_loan_m) + spread_slope * leverage, monthly (MODEL.md 8), less the
  * directed-credit discount (incentives.directed_credit) for target firms,
  * state-linked firms and little giants, floored at 0. f = -1: a firm without
  * support (entry's and the initial state's reference rate). */

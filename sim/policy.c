@@ -7,7 +7,8 @@
  * and its foreign demand by export_cut * ramp(t) * exposure_s (export bans).
  * Foreign demand otherwise grows at g_X. The incentive regime (entry grants,
  * land discounts, tax breaks, little giants, training places) is in force from
- * policy.start. */
+ * policy.start. The central bank sets this month's base lending and deposit
+ * rates from last month's inflation (finance_policy_rates). */
 #include "phases.h"
 #include <math.h>
 
@@ -29,6 +30,7 @@ void policy_apply(world *w)
     const double ramp = sanction_ramp(w);
     w->sanction = p->sanctions_level * ramp;
     w->policy_on = w->calendar >= p->policy_start;
+    finance_policy_rates(w);
     for (int s = 0; s < w->n_sectors; s++) {
         const sc_sector *sec = &w->sc->sectors[s];
         w->frontier_ln_a[s] += g_front;

@@ -615,6 +615,8 @@ inc_status world_init(world *w, const scenario *sc, int threads, int64_t workers
     for (int k = 0; k < w->mk.n_markets; k++) w->mk.price[k] = w->mk.price0[k] = w->mk.price_prev[k] = p->init_price;
     w->mk.invest_basket_price = p->init_price;
     w->price_level = 1.0;
+    w->inflation = p->bank_inflation_target; /* the run starts at the target */
+    finance_policy_rates(w);
     w->lev_factor = 1.0;
     w->wage_index = 1.0;
 
