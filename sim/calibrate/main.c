@@ -38,7 +38,7 @@ static const free_param FREE[] = {
     {"firms.invest_cap", 0.008, 0.05},            /* investment / GDP */
     {"labour.reservation_share", 0.5, 0.95},      /* labour share */
     {"labour.hukou_wage_gap", 0.0, 0.7},          /* migrant wage */
-    {"firms.wage_up_unemployment", 0.01, 0.08},   /* wage pressure: long-run unemployment */
+    {"firms.wage_up_unemployment", 0.0, 0.08},    /* wage pressure: long-run unemployment (0 = offers never rise for unfilled vacancies) */
     {"entry.initial_workers", 2.0, 10.0},         /* entrants' size: job creation, exits */
 };
 #define N_FREE ((int)(sizeof FREE / sizeof FREE[0]))
