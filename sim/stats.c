@@ -362,6 +362,8 @@ void stats_compute(world *w, stats_t *s, int64_t residual)
     NAT(pit) = (double)fl[FLOW_PIT] * yuan;
     NAT(cit) = (double)fl[FLOW_CIT] * yuan;
     NAT(central_deficit) = (double)(w->central_spending - w->central_revenue) * yuan;
+    NAT(policy_rate) = w->r_policy;
+    NAT(inflation) = w->inflation;
     NAT(sanction) = w->sanction;
     int64_t tier2 = 0, all = 0;
     for (int n = 0; n < N; n++)
