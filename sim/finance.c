@@ -31,6 +31,12 @@ enum { NS_LG_REVENUE = 0, NS_LG_SPENDING = 1, NS_CENTRAL_REVENUE = 2, NS_SUBSIDI
 /* Months without workers and sales after which owners close a firm. */
 #define DORMANT_MONTHS 12
 
+void finance_update_inflation(world *w, double price_prev)
+{
+    if (price_prev > 0 && w->price_level > 0)
+        w->inflation += (12.0 * log(w->price_level / price_prev) - w->inflation) / w->p->bank_inflation_months;
+}
+
 void finance_policy_rates(world *w)
 {
     const sc_params *p = w->p;

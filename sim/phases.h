@@ -95,6 +95,11 @@ inc_status sim_month(world *w, stats_t *st, inc_err *e);
  * at 0 and capped at r_policy. Sets w->r_policy (share/year) and the monthly
  * w->r_loan_m and w->r_deposit_m. Called in phase 1 and at initialisation. */
 void finance_policy_rates(world *w);
+/* Once a month, after the statistics have set this month's price level:
+ * w->inflation (share/year) moves 1/bank.inflation_months of the way to the
+ * annualised log change 12 ln(price_level / price_prev), an exponential
+ * moving average. price_prev: last month's price level (> 0; else no change). */
+void finance_update_inflation(world *w, double price_prev);
 /* Monthly loan rate of firm f with the given leverage (loans / value of
  * capital): base rate (w->r_loan_m) + spread_slope * leverage, monthly (MODEL.md 8), less the
  * directed-credit discount (incentives.directed_credit) for target firms,

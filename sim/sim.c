@@ -48,7 +48,9 @@ inc_status sim_month(world *w, stats_t *st, inc_err *e)
     int64_t residual = 0;
     inc_status s = ledger_audit(w, &residual, e);
     if (s != INC_OK) return s;
+    const double price_prev = w->price_level;
     stats_aggregate(w);
+    finance_update_inflation(w, price_prev);
     if ((s = world_check(w, e)) != INC_OK) return s;
     stats_compute(w, st, residual);
     if (w->gdp_gap > 1e-9) {

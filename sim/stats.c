@@ -195,14 +195,7 @@ void stats_aggregate(world *w)
         num += w->mk.price[m] * w->mk.output[m];
         den += w->mk.price0[m] * w->mk.output[m];
     }
-    if (den > 0) {
-        /* Inflation the policy rule reacts to: moving average of the
-         * annualised monthly log change (share/year). */
-        double pl = num / den;
-        if (w->price_level > 0 && pl > 0)
-            w->inflation += (12.0 * log(pl / w->price_level) - w->inflation) / w->p->bank_inflation_months;
-        w->price_level = pl;
-    }
+    if (den > 0) w->price_level = num / den;
 }
 
 /* Gini coefficient of employed workers' wages from a histogram of exact
