@@ -302,7 +302,7 @@ typedef struct world {
     double central_purchases0; /* fen/month at start */
     double price_level;     /* output-weighted price index */
     double inflation;       /* share/year: exponential moving average (bank.inflation_months) of the
-                               annualised monthly log change of price_level (stats.c) */
+                               annualised monthly log change of price_level (finance_update_inflation, once a month) */
     double r_policy;        /* share/year: this month's policy lending rate (finance_policy_rates) */
     double r_loan_m, r_deposit_m; /* monthly base lending and deposit rates this month */
     int64_t central_revenue, central_spending; /* this month, fen */

@@ -155,8 +155,8 @@ static double objective(const gsl_vector *v, void *params)
     return d;
 }
 
-/* Free what a search holds: the minimiser, its vectors, the scenario text
- * and the memo of evaluated points. */
+/* Free what a search holds: the minimiser (NULL before it exists), its
+ * vectors, the scenario text and the memo of evaluated points. */
 static void search_free(problem *pb, gsl_multimin_fminimizer *mz, gsl_vector *v, gsl_vector *step, char *text)
 {
     gsl_multimin_fminimizer_free(mz);
@@ -302,9 +302,7 @@ int main(int argc, char **argv)
      * range): stop at once and write neither the record nor the scenario. */
     if (pb.failed) {
         fprintf(stderr, "incubator-calibrate: the run at the starting point failed (above); nothing written\n");
-        gsl_vector_free(v);
-        gsl_vector_free(step);
-        free(text);
+        search_free(&pb, NULL, v, step, text);
         return 3;
     }
     double mom0[N_MOM];
