@@ -100,6 +100,14 @@ static int64_t worker_budget(const world *w, const budget_terms *bt, size_t i)
     return budget < w->wk.savings[i] ? budget : (w->wk.savings[i] > 0 ? w->wk.savings[i] : 0);
 }
 
+/* The housing part of a household budget, fen: floor(budget *
+ * housing_share); the rest is consumption (docs/model.md "Residential
+ * investment"). 0 when housing_share is 0, which gives back MODEL.md 7. */
+static inline int64_t housing_of(const world *w, int64_t budget)
+{
+    return fen_floor((double)budget * w->p->households_housing_share);
+}
+
 /* Imports of a budget (consumers and investors). */
 static int64_t imports_of(const world *w, int64_t budget)
 {
@@ -180,11 +188,13 @@ void goods_run(world *w)
     const int M = mk->n_markets, N = w->n_nodes, S = w->n_sectors;
     const long nw = (long)w->wk.n, nf = (long)fm->n;
 
-    /* Pass 1: planned domestic spending, integer partials: workers' per node
-     * (their basket is the node's), firms' per market. */
+    /* Pass 1: planned domestic spending, integer partials: workers'
+     * consumption per node (their basket is the node's) and their housing
+     * in node_sum[N] (one national pot: the investment basket is all
+     * tradable), firms' per market. */
     for (int t = 0; t < w->n_threads; t++) {
         memset(w->ts[t].market_sum, 0, sizeof(int64_t) * (size_t)M);
-        memset(w->ts[t].node_sum, 0, sizeof(int64_t) * (size_t)N);
+        memset(w->ts[t].node_sum, 0, sizeof(int64_t) * (size_t)(N + 1)); /* [N]: housing */
     }
 #pragma omp parallel num_threads(w->n_threads)
     {
@@ -193,7 +203,10 @@ void goods_run(world *w)
 #pragma omp for schedule(static, WORLD_CHUNK)
         for (long i = 0; i < nw; i++) {
             int64_t B = worker_budget(w, &bt, (size_t)i);
-            if (B > 0) dom[w->wk.node[i]] += B - imports_of(w, B);
+            if (B <= 0) continue;
+            int64_t H = housing_of(w, B), Bc = B - H;
+            dom[w->wk.node[i]] += Bc - imports_of(w, Bc);
+            dom[N] += H - imports_of(w, H);
         }
 #pragma omp for schedule(static)
         for (long f = 0; f < nf; f++) {
@@ -206,12 +219,17 @@ void goods_run(world *w)
     memset(demand, 0, sizeof(int64_t) * (size_t)M);
     for (int t = 0; t < w->n_threads; t++)
         for (int m = 0; m < M; m++) demand[m] += w->ts[t].market_sum[m];
-    int64_t workers_dom[SC_MAX_NODES] = {0};
-    for (int t = 0; t < w->n_threads; t++)
+    int64_t workers_dom[SC_MAX_NODES] = {0}, housing_dom = 0;
+    for (int t = 0; t < w->n_threads; t++) {
         for (int n = 0; n < N; n++) workers_dom[n] += w->ts[t].node_sum[n];
+        housing_dom += w->ts[t].node_sum[N];
+    }
+    plan_add(w, &b, BASKET_INVEST, 0, housing_dom, demand);
     for (int n = 0; n < N; n++) {
+        const int64_t oh = housing_of(w, ab.owners[n]), oc = ab.owners[n] - oh;
         plan_add(w, &b, BASKET_CONSUMER, n, workers_dom[n], demand);
-        plan_add(w, &b, BASKET_CONSUMER, n, ab.owners[n] - imports_of(w, ab.owners[n]), demand);
+        plan_add(w, &b, BASKET_CONSUMER, n, oc - imports_of(w, oc), demand);
+        plan_add(w, &b, BASKET_INVEST, n, oh - imports_of(w, oh), demand);
         plan_add(w, &b, BASKET_PUBLIC, n, ab.localgov[n], demand);
     }
     plan_add(w, &b, BASKET_CENTRAL, 0, ab.central, demand);
@@ -244,10 +262,14 @@ void goods_run(world *w)
         basket_fill[n] = 0;
         for (int s = 0; s < S; s++) basket_fill[n] += b.share[BASKET_CONSUMER][s] * mk->fill[world_market(w, n, s)];
     }
+    /* The same for the housing pot (the investment basket, national). */
+    double housing_fill = 0;
+    for (int s = 0; s < S; s++) housing_fill += b.share[BASKET_INVEST][s] * mk->fill[world_market(w, 0, s)];
 
     /* Pass 2: payments. A worker pays floor(domestic budget * basket fill)
-     * into its node's consumer pot (one move per worker); the pots are split
-     * across markets below. */
+     * into its node's consumer pot (one move per worker) and the same for
+     * its housing budget into the housing pot; the pots are split across
+     * markets below. */
 #pragma omp parallel num_threads(w->n_threads)
     {
         ledger_thread *lt = ledger_thread_self(w);
@@ -255,11 +277,18 @@ void goods_run(world *w)
         for (long i = 0; i < nw; i++) {
             int64_t B = worker_budget(w, &bt, (size_t)i);
             if (B <= 0) continue;
-            int64_t imp = imports_of(w, B);
+            int64_t H = housing_of(w, B), Bc = B - H;
+            int64_t imp = imports_of(w, Bc);
             int n = w->wk.node[i];
             ledger_move(w, lt, acct_worker((size_t)i), acct_row(w), imp, FLOW_IMPORTS_CONSUMPTION);
             ledger_move(w, lt, acct_worker((size_t)i), acct_agg(w->acc.pot + n),
-                        fen_floor((double)(B - imp) * basket_fill[n]), FLOW_CONSUMPTION);
+                        fen_floor((double)(Bc - imp) * basket_fill[n]), FLOW_CONSUMPTION);
+            if (H > 0) {
+                int64_t ih = imports_of(w, H);
+                ledger_move(w, lt, acct_worker((size_t)i), acct_row(w), ih, FLOW_IMPORTS_HOUSING);
+                ledger_move(w, lt, acct_worker((size_t)i), acct_agg(w->acc.housing),
+                            fen_floor((double)(H - ih) * housing_fill), FLOW_HOUSING);
+            }
         }
 #pragma omp for schedule(static)
         for (long f = 0; f < nf; f++) {
@@ -277,9 +306,15 @@ void goods_run(world *w)
     }
     ledger_thread *ls = ledger_serial(w);
     for (int n = 0; n < N; n++) {
-        int64_t imp = imports_of(w, ab.owners[n]);
+        const int64_t oh = housing_of(w, ab.owners[n]), oc = ab.owners[n] - oh;
+        int64_t imp = imports_of(w, oc);
         ledger_move(w, ls, acct_owners(w, n), acct_row(w), imp, FLOW_IMPORTS_CONSUMPTION);
-        pay(w, ls, &b, BASKET_CONSUMER, n, ab.owners[n] - imp, acct_owners(w, n), FLOW_CONSUMPTION);
+        pay(w, ls, &b, BASKET_CONSUMER, n, oc - imp, acct_owners(w, n), FLOW_CONSUMPTION);
+        if (oh > 0) {
+            int64_t ih = imports_of(w, oh);
+            ledger_move(w, ls, acct_owners(w, n), acct_row(w), ih, FLOW_IMPORTS_HOUSING);
+            pay(w, ls, &b, BASKET_INVEST, n, oh - ih, acct_owners(w, n), FLOW_HOUSING);
+        }
         pay(w, ls, &b, BASKET_PUBLIC, n, ab.localgov[n], acct_localgov(w, n), FLOW_GOVERNMENT);
         w->nd.lg_spending[n] += ab.localgov[n];
     }
@@ -308,6 +343,22 @@ void goods_run(world *w)
             k++;
         }
         ledger_move_split(w, ls, acct_agg(w->acc.pot + n), to, amt, k, FLOW_CLEARING);
+    }
+    /* The housing pot likewise, across the investment basket's markets. */
+    const int64_t hpot = w->L.agg[w->acc.housing];
+    if (hpot > 0 && housing_fill > 0) {
+        int to[SC_MAX_SECTORS];
+        int64_t amt[SC_MAX_SECTORS];
+        int k = 0;
+        for (int s = 0; s < S; s++) {
+            double sh = b.share[BASKET_INVEST][s];
+            if (sh <= 0) continue;
+            int m = world_market(w, 0, s);
+            amt[k] = fen_floor((double)hpot * (sh * mk->fill[m] / housing_fill));
+            to[k] = w->acc.clearing + m;
+            k++;
+        }
+        ledger_move_split(w, ls, acct_agg(w->acc.housing), to, amt, k, FLOW_CLEARING);
     }
     ledger_flush(w);
 

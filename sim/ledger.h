@@ -51,6 +51,8 @@ typedef enum {
     FLOW_CLEARING,      /* between clearing accounts (consumer pots to markets) */
     FLOW_OTHER,
     FLOW_LAND,          /* firms -> local governments: land sales (MODEL.md 13) */
+    FLOW_HOUSING,       /* households -> new housing (residential investment, goods.c) */
+    FLOW_IMPORTS_HOUSING, /* the imported part of households' housing purchases */
     FLOW_COUNT
 } ledger_flow;
 

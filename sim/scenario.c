@@ -1218,7 +1218,15 @@ static inc_status load_sectors(tables *t, const char *path, const char *ctx, inc
                             path, SECTOR_COLS[share_col[k]], sum, t->n_sectors, SHARE_TOL);
     }
     int local = 0;
-    for (int i = 0; i < t->n_sectors; i++) local += !t->sectors[i].tradable;
+    for (int i = 0; i < t->n_sectors; i++) {
+        local += !t->sectors[i].tradable;
+        /* The investment basket clears nationally (its price, goods.c
+         * goods_invest_price, and the households' housing pot). */
+        if (!t->sectors[i].tradable && t->sectors[i].investment_share > 0)
+            return inc_fail(e, INC_ERR_RANGE,
+                            "%s: sector '%s' has tradable = 0 and investment_share %g: accepted investment_share 0 for local sectors (the investment basket is tradable goods)",
+                            path, t->sectors[i].name, t->sectors[i].investment_share);
+    }
     if (!local)
         return inc_fail(e, INC_ERR_RANGE,
                         "%s: every sector is tradable: accepted at least one with tradable = 0 (local services)", path);

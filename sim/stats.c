@@ -298,10 +298,11 @@ void stats_compute(world *w, stats_t *s, int64_t residual)
 
     const int64_t *fl = L->flow;
     double C = (double)(fl[FLOW_CONSUMPTION] + fl[FLOW_IMPORTS_CONSUMPTION]);
-    double I = (double)(fl[FLOW_INVESTMENT] + fl[FLOW_IMPORTS_INVESTMENT]);
+    double Ih = (double)(fl[FLOW_HOUSING] + fl[FLOW_IMPORTS_HOUSING]);
+    double I = (double)(fl[FLOW_INVESTMENT] + fl[FLOW_IMPORTS_INVESTMENT]) + Ih;
     double G = (double)fl[FLOW_GOVERNMENT];
     double X = (double)fl[FLOW_EXPORTS];
-    double Mi = (double)(fl[FLOW_IMPORTS_CONSUMPTION] + fl[FLOW_IMPORTS_INVESTMENT]);
+    double Mi = (double)(fl[FLOW_IMPORTS_CONSUMPTION] + fl[FLOW_IMPORTS_INVESTMENT] + fl[FLOW_IMPORTS_HOUSING]);
     double gdp_exp = C + I + G + X - Mi + inv_change;
     w->gdp_gap = gdp_exp != 0 ? fabs(gdp_prod - gdp_exp) / fabs(gdp_exp) : 0;
 
@@ -326,6 +327,7 @@ void stats_compute(world *w, stats_t *s, int64_t residual)
     NAT(gdp_real) = gdp_real * sc;
     NAT(consumption) = C * yuan;
     NAT(investment) = I * yuan;
+    NAT(residential_investment) = Ih * yuan;
     NAT(government_spending) = G * yuan;
     NAT(exports) = X * yuan;
     NAT(imports) = Mi * yuan;

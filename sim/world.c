@@ -580,7 +580,8 @@ inc_status world_init(world *w, const scenario *sc, int threads, int64_t workers
     w->acc.row = 2 * N + 1;
     w->acc.clearing = 2 * N + 2;
     w->acc.pot = w->acc.clearing + S + N * S;
-    w->acc.count = w->acc.pot + N;
+    w->acc.housing = w->acc.pot + N;
+    w->acc.count = w->acc.housing + 1;
     if (!ok || ledger_alloc(&w->L, w->acc.count, N, cap, w->n_threads, e) != INC_OK) {
         world_free(w);
         return inc_fail(e, INC_ERR_NOMEM, "out of memory building a world of %lld workers", (long long)total_workers);

@@ -199,6 +199,7 @@ typedef struct {
     int row;       /* rest of world */
     int clearing;  /* + market */
     int pot;       /* + node: workers' consumer pot, split across markets (goods.c) */
+    int housing;   /* workers' housing pot (one: the investment basket is all tradable), split across markets (goods.c) */
     int count;
 } acct_layout;
 

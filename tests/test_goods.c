@@ -21,7 +21,12 @@
  *      market; no market took in more than fill x planned spending (plus the
  *      consumer pots' carried residue, at most a fen per node and pot);
  *  (f) each consumer pot keeps a residue in [0, markets of the node's
- *      consumer basket);
+ *      consumer basket), the housing pot one in [0, markets of the
+ *      investment basket);
+ *  (g) households' housing (docs/model.md "Residential investment"): the
+ *      imports of their housing budgets are housing_share of the imports of
+ *      all their budgets, up to the flooring of each budget's parts (at
+ *      most 2 fen per buyer), and some domestic housing was bought;
  * with 1 and 2 threads, and the two give identical revenues, receipts and
  * balances. */
 #include "testutil.h"
@@ -81,6 +86,15 @@ static int64_t all_deposits(const world *w)
     return t;
 }
 
+/* The month's flow tallies so far (the threads' tallies; ledger_audit
+ * closes them into L.flow at month end). */
+static void flows_now(const world *w, int64_t out[FLOW_COUNT])
+{
+    memset(out, 0, sizeof(int64_t) * FLOW_COUNT);
+    for (int t = 0; t < w->L.n_threads; t++)
+        for (int k = 0; k < FLOW_COUNT; k++) out[k] += w->L.th[t].flow[k];
+}
+
 /* What one run of the checks leaves for the thread comparison. */
 typedef struct {
     size_t nf;
@@ -120,6 +134,8 @@ static int check_goods(int threads, result *out)
     for (size_t f = 0; f < nf; f++)
         if (fm->flags[f] & FF_ALIVE) q[f] = (int64_t)floor((fm->output[f] + fm->inventory[f]) * 1000.0);
     const int64_t total0 = all_deposits(w), bank0 = w->L.bank_deposits;
+    int64_t flow0[FLOW_COUNT], flow1[FLOW_COUNT];
+    flows_now(w, flow0);
 
     goods_run(w);
 
@@ -210,6 +226,7 @@ static int check_goods(int threads, result *out)
             int s = m < S ? m : (m - S) % S;
             if (market_of(w, n, s) == m) slack += 1.0 + (double)agg0[w->acc.pot + n];
         }
+        if (m < S && w->sc->sectors[m].investment_share > 0) slack += 1.0 + (double)agg0[w->acc.housing];
         if ((double)in > fill * (double)mk->demand[m] + slack)
             FAIL_SOME(over, "market %d took in %" PRId64 " fen, more than fill %.17g x planned %" PRId64
                       " + %.0f", m, in, fill, mk->demand[m], slack);
@@ -244,9 +261,33 @@ static int check_goods(int threads, result *out)
             FAIL_SOME(bad_pot, "node %s: consumer pot keeps %" PRId64 " fen, not in [0, %d)", w->sc->nodes[n].name,
                       pot, k_consumer);
     }
-    printf("    consumer pots keep at most %" PRId64 " fen (bound: %d markets); %ld workers spent\n", max_pot,
-           k_consumer, spenders);
+    int k_invest = 0;
+    for (int s = 0; s < S; s++) k_invest += w->sc->sectors[s].investment_share > 0;
+    const int64_t hpot = w->L.agg[w->acc.housing];
+    if (hpot < 0 || hpot >= k_invest) FAIL_SOME(bad_pot, "housing pot keeps %" PRId64 " fen, not in [0, %d)", hpot, k_invest);
+    printf("    consumer pots keep at most %" PRId64 " fen (bound: %d markets), the housing pot %" PRId64
+           " (bound: %d); %ld workers spent\n", max_pot, k_consumer, hpot, k_invest, spenders);
     CU_ASSERT(bad_pot == 0);
+
+    /* (g) Housing: imports split by housing_share; buyers are the spending
+     * workers and the nodes' owners. */
+    {
+        const double h = w->p->households_housing_share;
+        flows_now(w, flow1);
+        const int64_t imp_h = flow1[FLOW_IMPORTS_HOUSING] - flow0[FLOW_IMPORTS_HOUSING];
+        const int64_t imp_c = flow1[FLOW_IMPORTS_CONSUMPTION] - flow0[FLOW_IMPORTS_CONSUMPTION];
+        const int64_t dom_h = flow1[FLOW_HOUSING] - flow0[FLOW_HOUSING];
+        const double all = (double)(imp_h + imp_c), buyers = (double)(spenders + N);
+        printf("    housing: imports %" PRId64 " of %" PRId64 " fen of households' imports (share %.6f, housing_share "
+               "%.4f, tolerance %.2g); domestic housing %" PRId64 " fen\n",
+               imp_h, imp_h + imp_c, all > 0 ? imp_h / all : 0, h, 2.0 * buyers / all, dom_h);
+        CU_ASSERT(h > 0);
+        CU_ASSERT(all > 0);
+        if (fabs(imp_h - h * all) > 2.0 * buyers)
+            FAILF("housing imports %" PRId64 " fen, housing_share x households' imports %.0f fen: off by more than "
+                  "2 fen per buyer (%.0f buyers)", imp_h, h * all, buyers);
+        CU_ASSERT(dom_h > 0);
+    }
     CU_ASSERT(bad == 0);
 
     out->nf = nf;

@@ -41,8 +41,8 @@ static const char NODES_CSV[] =
     "procurement_share,employment_share,tradable,hard_tech,agriculture\n"
 static const char SECTORS_CSV[] = SECTORS_HEADER
     "test,agriculture,0.2,0,0.0,0.01,0.1,0.1,0.2,0.1,0.1,0.3,1,0,1\n"
-    "test,manufacturing,0.35,1,0.02,0.02,0.3,0.6,0.3,0.6,0.3,0.3,1,0,0\n"
-    "test,local services,0.25,0,0.0,0.0,0.0,0.0,0.4,0.1,0.4,0.3,0,0,0\n"
+    "test,manufacturing,0.35,1,0.02,0.02,0.3,0.6,0.3,0.7,0.3,0.3,1,0,0\n"
+    "test,local services,0.25,0,0.0,0.0,0.0,0.0,0.4,0.0,0.4,0.3,0,0,0\n"
     "\"Huawei, SMIC reports\",semiconductors,0.45,3,0.15,0.03,0.8,0.3,0.1,0.2,0.2,0.1,1,1,0\n";
 
 /* buf = tmpdir/name; a name too long for buf fails the test instead of truncating. */
@@ -632,6 +632,13 @@ static void test_csv_shares(void)
     wfile("sectors_tradable.csv", SECTORS_HEADER "test,manufacturing,0.35,1,0.02,0.02,0.3,1,1,1,1,1,1,0,0\n");
     expect_csv_fail("sectors", "sectors_tradable.csv", INC_ERR_RANGE, &e);
     MSG_HAS(e, "sectors_tradable.csv: every sector is tradable");
+
+    /* The investment basket (firms' investment, households' housing) is
+     * tradable goods: a local sector may not have a share of it. */
+    wfile("sectors_invest.csv", SECTORS_HEADER "test,manufacturing,0.35,1,0.02,0.02,0.3,1,0.5,0.5,1,0.5,1,0,0\n"
+                                               "test,local services,0.25,0,0,0,0,0,0.5,0.5,0,0.5,0,0,0\n");
+    expect_csv_fail("sectors", "sectors_invest.csv", INC_ERR_RANGE, &e);
+    MSG_HAS(e, "sector 'local services' has tradable = 0 and investment_share 0.5");
 }
 
 static void test_edu_sum(void)
