@@ -1,7 +1,8 @@
 /* goods.c - phase 5: the goods market (MODEL.md 7).
  *
- * Buyers: workers and owners (consumer basket; local services in their own
- * node), firms (investment basket), local governments (public services: the
+ * Buyers: workers and owners (consumer basket, local services in their own
+ * node; and households.housing_share of their budget on new housing, the
+ * investment basket), firms (investment basket), local governments (public services: the
  * local services of their node), the central government (procurement basket)
  * and the rest of the world (exports). Consumers and investors send a share
  * import_share abroad. Tradable sectors clear nationally, local services per
