@@ -153,6 +153,26 @@ static double pay(world *w, ledger_thread *lt, const baskets *b, int basket, int
     return real;
 }
 
+/* Split a pot (aggregate account k) across the markets of node n in
+ * proportion to share_s * fill_m, with basket_fill = sum of share_s * fill_m;
+ * the residue (under one fen per market) stays in the pot for next month. */
+static void pot_split(world *w, ledger_thread *ls, int k, const double *share, int n, double basket_fill)
+{
+    const int64_t pot = w->L.agg[k];
+    if (pot <= 0 || basket_fill <= 0) return;
+    int to[SC_MAX_SECTORS];
+    int64_t amt[SC_MAX_SECTORS];
+    int c = 0;
+    for (int s = 0; s < w->n_sectors; s++) {
+        if (share[s] <= 0) continue;
+        int m = world_market(w, n, s);
+        amt[c] = fen_floor((double)pot * (share[s] * w->mk.fill[m] / basket_fill));
+        to[c] = w->acc.clearing + m;
+        c++;
+    }
+    ledger_move_split(w, ls, acct_agg(k), to, amt, c, FLOW_CLEARING);
+}
+
 /* Budgets of the aggregate buyers, computed once per month (fen). */
 typedef struct {
     int64_t owners[SC_MAX_NODES];
@@ -326,41 +346,11 @@ void goods_run(world *w)
         ledger_move(w, ls, acct_row(w), acct_clearing(w, s), amt, FLOW_EXPORTS);
     }
     ledger_flush(w);
-    /* Split each consumer pot across its node's markets in proportion to
-     * share_s * fill_m; the residue (under one fen per market) stays in the
-     * pot for next month. */
-    for (int n = 0; n < N; n++) {
-        int64_t pot = w->L.agg[w->acc.pot + n];
-        if (pot <= 0 || basket_fill[n] <= 0) continue;
-        int to[SC_MAX_SECTORS];
-        int64_t amt[SC_MAX_SECTORS];
-        int k = 0;
-        for (int s = 0; s < S; s++) {
-            double sh = b.share[BASKET_CONSUMER][s];
-            if (sh <= 0) continue;
-            int m = world_market(w, n, s);
-            amt[k] = fen_floor((double)pot * (sh * mk->fill[m] / basket_fill[n]));
-            to[k] = w->acc.clearing + m;
-            k++;
-        }
-        ledger_move_split(w, ls, acct_agg(w->acc.pot + n), to, amt, k, FLOW_CLEARING);
-    }
-    /* The housing pot likewise, across the investment basket's markets. */
-    const int64_t hpot = w->L.agg[w->acc.housing];
-    if (hpot > 0 && housing_fill > 0) {
-        int to[SC_MAX_SECTORS];
-        int64_t amt[SC_MAX_SECTORS];
-        int k = 0;
-        for (int s = 0; s < S; s++) {
-            double sh = b.share[BASKET_INVEST][s];
-            if (sh <= 0) continue;
-            int m = world_market(w, 0, s);
-            amt[k] = fen_floor((double)hpot * (sh * mk->fill[m] / housing_fill));
-            to[k] = w->acc.clearing + m;
-            k++;
-        }
-        ledger_move_split(w, ls, acct_agg(w->acc.housing), to, amt, k, FLOW_CLEARING);
-    }
+    /* Split each consumer pot across its node's markets, and the housing
+     * pot across the investment basket's (national) markets. */
+    for (int n = 0; n < N; n++)
+        pot_split(w, ls, w->acc.pot + n, b.share[BASKET_CONSUMER], n, basket_fill[n]);
+    pot_split(w, ls, w->acc.housing, b.share[BASKET_INVEST], 0, housing_fill);
     ledger_flush(w);
 
     /* Sellers: exact shares of each clearing balance, by goods on offer. */
