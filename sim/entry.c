@@ -287,6 +287,7 @@ void entry_run(world *w)
                  * up), whatever its q, and quality shows in its profit
                  * rather than in a smaller workforce. */
                 fm->expected[f] = q * c.ys1 * scale_up;
+                fm->expected_k[f] = fm->expected[f];
                 fm->offer[f] = nd->mean_offer[n];
                 ledger_move(w, lt, acct_owners(w, n), acct_firm(f), equity, FLOW_EQUITY);
                 if (target) {

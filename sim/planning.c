@@ -45,8 +45,15 @@ void planning_run(world *w)
         /* Expectations and desired output (MODEL.md 5). */
         /* A firm that had nothing on offer (an entrant that has not produced
          * yet) learns nothing about demand from selling nothing. */
-        if (w->t > 0 && fm->output[f] + fm->inventory[f] > 0)
-            fm->expected[f] += p->firms_chi * (notional_demand(w, f) - fm->expected[f]);
+        if (w->t > 0 && fm->output[f] + fm->inventory[f] > 0) {
+            const double nd = notional_demand(w, f);
+            fm->expected[f] += p->firms_chi * (nd - fm->expected[f]);
+            /* Desired capital follows a slower expectation of the same sales
+             * (firms.chi_capital): capital lasts years, and a plan that
+             * follows four months of sales makes investment an accelerator
+             * of every swing in demand (docs/model.md "Desired capital"). */
+            fm->expected_k[f] += p->firms_chi_capital * (nd - fm->expected_k[f]);
+        }
         double ystar = sec->tradable ? fm->expected[f] * (1.0 + p->firms_b_inv) - fm->inventory[f]
                                      : fm->expected[f];
         if (ystar < 0) ystar = 0;
@@ -64,7 +71,7 @@ void planning_run(world *w)
          * does not become a swing in investment (MODEL.md 5 uses Y*; see
          * docs/model.md). */
         const double net_price = price * (1.0 - p->tax_vat_rate); /* producer price after VAT */
-        double kstar = alpha * net_price * fm->expected[f] / ((rf + m->firms_delta) * pk);
+        double kstar = alpha * net_price * fm->expected_k[f] / ((rf + m->firms_delta) * pk);
         double k_plan = (fm->flags[f] & FF_NEW) && kstar > K ? kstar : K;
 
         /* Labour demand. Above capacity, H* solves Y* = A G K^a H*^(1-a)

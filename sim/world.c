@@ -78,7 +78,7 @@ double world_bytes_per_worker(const world *w)
 }
 
 #define FIRM_COLUMNS(X)                                                                            \
-    X(node) X(sector) X(flags) X(birth) X(q) X(ln_a) X(capital) X(expected)         \
+    X(node) X(sector) X(flags) X(birth) X(q) X(ln_a) X(capital) X(expected) X(expected_k) \
     X(inventory) X(planned) X(output) X(sold) X(offer) X(layoff_p) X(h_eff) X(invest) X(rd_spend) X(inv_change_value) X(employees) X(vacancies)        \
     X(applications) X(hires) X(idle_months) X(loss_months) X(skilled) X(giant_until) X(cit_until) X(grant_left) X(skill) X(deposits) X(loans) X(subsidies) X(wage_bill) X(revenue)    \
     X(profit)
@@ -691,6 +691,7 @@ inc_status world_init(world *w, const scenario *sc, int threads, int64_t workers
         w->fm.ln_a[f] = base_ln_a + p->productivity_sigma_a * gsl_ran_ugaussian(g)
                         - 0.5 * p->productivity_sigma_a * p->productivity_sigma_a;
         w->fm.expected[f] = y;
+        w->fm.expected_k[f] = y;
         w->fm.output[f] = y;
         w->fm.planned[f] = y;
         w->fm.h_eff[f] = H;
@@ -829,9 +830,9 @@ inc_status world_check(const world *w, inc_err *e)
         if (!(w->fm.flags[f] & FF_ALIVE)) continue;
         emp_firms += w->fm.employees[f];
         skill_firms += w->fm.skill[f];
-        double v[] = {w->fm.ln_a[f], w->fm.capital[f], w->fm.expected[f], w->fm.inventory[f], w->fm.output[f], w->fm.offer[f]};
-        const char *names[] = {"ln_a", "capital", "expected", "inventory", "output", "offer"};
-        for (int k = 0; k < 6; k++)
+        double v[] = {w->fm.ln_a[f], w->fm.capital[f], w->fm.expected[f], w->fm.expected_k[f], w->fm.inventory[f], w->fm.output[f], w->fm.offer[f]};
+        const char *names[] = {"ln_a", "capital", "expected", "expected_k", "inventory", "output", "offer"};
+        for (int k = 0; k < (int)(sizeof v / sizeof v[0]); k++)
             if (!isfinite(v[k]))
                 return inc_fail(e, INC_ERR_NUMERIC, "%s: firm %zu has a non-finite %s", mon, f, names[k]);
         if (w->fm.deposits[f] < 0)

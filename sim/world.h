@@ -83,6 +83,7 @@ typedef struct {
     double *ln_a;        /* ln TFP level */
     double *capital;     /* K, 2019 yuan */
     double *expected;    /* expected real sales E */
+    double *expected_k;  /* the slower expectation of sales that desired capital follows (planning.c; firms.chi_capital) */
     double *inventory;   /* real */
     double *planned;     /* desired output Y* this month, real */
     double *output;      /* real output this month */
