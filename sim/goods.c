@@ -153,6 +153,15 @@ static double pay(world *w, ledger_thread *lt, const baskets *b, int basket, int
     return real;
 }
 
+/* Fill ratio of a basket bought in node n: sum over sectors of share_s *
+ * fill_m (the share of a budget on it that the markets can serve). */
+static double basket_fill_at(const world *w, const double *share, int n)
+{
+    double f = 0;
+    for (int s = 0; s < w->n_sectors; s++) f += share[s] * w->mk.fill[world_market(w, n, s)];
+    return f;
+}
+
 /* Split a pot (aggregate account k) across the markets of node n in
  * proportion to share_s * fill_m, with basket_fill = sum of share_s * fill_m;
  * the residue (under one fen per market) stays in the pot for next month. */
@@ -279,13 +288,9 @@ void goods_run(world *w)
     /* Fill ratio of each node's consumer basket: the share of a worker's
      * domestic budget it can spend. */
     double basket_fill[SC_MAX_NODES];
-    for (int n = 0; n < N; n++) {
-        basket_fill[n] = 0;
-        for (int s = 0; s < S; s++) basket_fill[n] += b.share[BASKET_CONSUMER][s] * mk->fill[world_market(w, n, s)];
-    }
+    for (int n = 0; n < N; n++) basket_fill[n] = basket_fill_at(w, b.share[BASKET_CONSUMER], n);
     /* The same for the housing pot (the investment basket, national). */
-    double housing_fill = 0;
-    for (int s = 0; s < S; s++) housing_fill += b.share[BASKET_INVEST][s] * mk->fill[world_market(w, 0, s)];
+    const double housing_fill = basket_fill_at(w, b.share[BASKET_INVEST], 0);
 
     /* Pass 2: payments. A worker pays floor(domestic budget * basket fill)
      * into its node's consumer pot (one move per worker) and the same for
