@@ -131,14 +131,16 @@ static void plan_add(const world *w, const baskets *b, int basket, int node, int
     }
 }
 
-/* Pass 2 for one buyer: pay floor(plan * fill) per market. Returns the real
- * goods bought (2019 yuan), used for investment. */
-static double pay(world *w, ledger_thread *lt, const baskets *b, int basket, int node, int64_t domestic,
-                  acct from, ledger_flow flow)
+/* Pass 2 for one buyer: pay floor(plan * fill) per market (fen). Of each
+ * market's payment, floor(share2 * payment) is tallied as flow2 and the rest
+ * as flow (share2 in [0, 1]); the amounts paid do not depend on share2.
+ * Returns the real goods bought (2019 yuan), used for investment. */
+static double pay_classed(world *w, ledger_thread *lt, const baskets *b, int basket, int node, int64_t domestic,
+                          acct from, ledger_flow flow, double share2, ledger_flow flow2)
 {
     double real = 0;
     int to[SC_MAX_SECTORS];
-    int64_t amt[SC_MAX_SECTORS];
+    int64_t amt[SC_MAX_SECTORS], amt2[SC_MAX_SECTORS];
     int k = 0;
     for (int s = 0; s < w->n_sectors; s++) {
         double sh = b->share[basket][s];
@@ -149,8 +151,23 @@ static double pay(world *w, ledger_thread *lt, const baskets *b, int basket, int
         real += (double)amt[k] / 100.0 / w->mk.price[m];
         k++;
     }
+    if (share2 > 0) {
+        /* Same payments per market, two national-accounts classes: the
+         * markets are paid exactly what one call would pay them. */
+        for (int j = 0; j < k; j++) {
+            amt2[j] = fen_floor((double)amt[j] * share2);
+            amt[j] -= amt2[j];
+        }
+        ledger_move_split(w, lt, from, to, amt2, k, flow2);
+    }
     ledger_move_split(w, lt, from, to, amt, k, flow);
     return real;
+}
+
+static double pay(world *w, ledger_thread *lt, const baskets *b, int basket, int node, int64_t domestic,
+                  acct from, ledger_flow flow)
+{
+    return pay_classed(w, lt, b, basket, node, domestic, from, flow, 0.0, flow);
 }
 
 /* Fill ratio of a basket bought in node n: sum over sectors of share_s *
@@ -344,7 +361,12 @@ void goods_run(world *w)
         pay(w, ls, &b, BASKET_PUBLIC, n, ab.localgov[n], acct_localgov(w, n), FLOW_GOVERNMENT);
         w->nd.lg_spending[n] += ab.localgov[n];
     }
-    pay(w, ls, &b, BASKET_CENTRAL, 0, ab.central, acct_central(w), FLOW_GOVERNMENT);
+    /* Central purchases of works (construction) are government fixed
+     * investment in the national accounts (SNA 2008 10.34), not government
+     * consumption: government.works_share of each payment is classed so
+     * (docs/model.md "Public investment"). */
+    pay_classed(w, ls, &b, BASKET_CENTRAL, 0, ab.central, acct_central(w), FLOW_GOVERNMENT,
+                w->p->government_works_share, FLOW_PUBLIC_INVESTMENT);
     w->central_spending += ab.central;
     for (int s = 0; s < S; s++) {
         int64_t amt = fen_floor((double)exports[s] * mk->fill[s]);

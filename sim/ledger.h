@@ -53,6 +53,7 @@ typedef enum {
     FLOW_LAND,          /* firms -> local governments: land sales (MODEL.md 13) */
     FLOW_HOUSING,       /* households -> new housing (residential investment, goods.c) */
     FLOW_IMPORTS_HOUSING, /* the imported part of households' housing purchases */
+    FLOW_PUBLIC_INVESTMENT, /* central procurement of works: government fixed investment (goods.c) */
     FLOW_COUNT
 } ledger_flow;
 

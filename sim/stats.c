@@ -299,7 +299,8 @@ void stats_compute(world *w, stats_t *s, int64_t residual)
     const int64_t *fl = L->flow;
     double C = (double)(fl[FLOW_CONSUMPTION] + fl[FLOW_IMPORTS_CONSUMPTION]);
     double Ih = (double)(fl[FLOW_HOUSING] + fl[FLOW_IMPORTS_HOUSING]);
-    double I = (double)(fl[FLOW_INVESTMENT] + fl[FLOW_IMPORTS_INVESTMENT]) + Ih;
+    double Ig = (double)fl[FLOW_PUBLIC_INVESTMENT];
+    double I = (double)(fl[FLOW_INVESTMENT] + fl[FLOW_IMPORTS_INVESTMENT]) + Ih + Ig;
     double G = (double)fl[FLOW_GOVERNMENT];
     double X = (double)fl[FLOW_EXPORTS];
     double Mi = (double)(fl[FLOW_IMPORTS_CONSUMPTION] + fl[FLOW_IMPORTS_INVESTMENT] + fl[FLOW_IMPORTS_HOUSING]);
@@ -328,6 +329,7 @@ void stats_compute(world *w, stats_t *s, int64_t residual)
     NAT(consumption) = C * yuan;
     NAT(investment) = I * yuan;
     NAT(residential_investment) = Ih * yuan;
+    NAT(public_investment) = Ig * yuan;
     NAT(government_spending) = G * yuan;
     NAT(exports) = X * yuan;
     NAT(imports) = Mi * yuan;

@@ -27,6 +27,11 @@
  *      imports of their housing budgets are housing_share of the imports of
  *      all their budgets, up to the flooring of each budget's parts (at
  *      most 2 fen per buyer), and some domestic housing was bought;
+ *  (h) public investment (docs/model.md "Public investment"): of the centre's
+ *      payments (the fall of its balance in the goods market), the part
+ *      tallied as FLOW_PUBLIC_INVESTMENT is works_share of them, floored per
+ *      market (at most one fen per market of the procurement basket below),
+ *      and the two flows add up to the payments to the fen;
  * with 1 and 2 threads, and the two give identical revenues, receipts and
  * balances. */
 #include "testutil.h"
@@ -291,6 +296,29 @@ static int check_goods(int threads, result *out)
             FAILF("housing imports %" PRId64 " fen, housing_share x households' imports %.0f fen: off by more than "
                   "2 fen per buyer (%.0f buyers)", imp_h, h * all, buyers);
         CU_ASSERT(dom_h > 0);
+    }
+
+    /* (h) Public investment. */
+    {
+        const double ws = w->p->government_works_share;
+        const int ac = w->acc.central;
+        const int64_t paid = agg0[ac] - w->L.agg[ac];
+        const int64_t ig = flow1[FLOW_PUBLIC_INVESTMENT] - flow0[FLOW_PUBLIC_INVESTMENT];
+        const int64_t gov = flow1[FLOW_GOVERNMENT] - flow0[FLOW_GOVERNMENT];
+        int64_t local = 0;
+        for (int n = 0; n < N; n++) local += agg0[w->acc.localgov + n] - w->L.agg[w->acc.localgov + n];
+        int k_central = 0;
+        for (int s = 0; s < S; s++) k_central += w->sc->sectors[s].tradable && w->sc->sectors[s].procurement_share > 0;
+        printf("    public investment: %" PRId64 " of the centre's %" PRId64 " fen of purchases (works_share %.4f, "
+               "floor slack %d fen)\n", ig, paid, ws, k_central);
+        CU_ASSERT(ws > 0);
+        CU_ASSERT(paid > 0);
+        if ((double)ig > ws * (double)paid || (double)ig < ws * (double)paid - k_central)
+            FAILF("public investment %" PRId64 " fen, works_share x the centre's payments %.1f fen: not within "
+                  "[-%d, 0] fen", ig, ws * (double)paid, k_central);
+        if (ig + gov != paid + local)
+            FAILF("public investment + government consumption %" PRId64 " fen, the governments' payments %" PRId64
+                  " fen", ig + gov, paid + local);
     }
     CU_ASSERT(bad == 0);
 
