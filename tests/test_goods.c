@@ -31,7 +31,9 @@
  *      payments (the fall of its balance in the goods market), the part
  *      tallied as FLOW_PUBLIC_INVESTMENT is works_share of them, floored per
  *      market (at most one fen per market of the procurement basket below),
- *      and the two flows add up to the payments to the fen;
+ *      and the two flows add up to the payments to the fen; with
+ *      works_share 0 every revenue, receipt and balance is the same to the
+ *      fen (the share only classes the payments);
  * with 1 and 2 threads, and the two give identical revenues, receipts and
  * balances. */
 #include "testutil.h"
@@ -60,13 +62,13 @@ typedef tu_world fixture;
 /* A world for `threads` threads after `months` months of the real model,
  * replayed up to and including production (sim.c's begin_month is static:
  * its resets are repeated here). Returns 1 on success. */
-static int fixture_open(fixture *fx, int threads, int months)
+static int fixture_open(fixture *fx, int threads, int months, int no_works)
 {
     /* Households' housing on, at its data value (the baseline keeps it at 0
      * for now: docs/model.md "Residential investment"), so that (g) and the
      * housing pot are checked. */
-    static const char *const sets[] = {"households.housing_share=0.2433"};
-    if (!tu_world_open(fx, "baseline.ini", sets, 1, threads, WORKERS, months)) return 0;
+    static const char *const sets[] = {"households.housing_share=0.2433", "government.works_share=0"};
+    if (!tu_world_open(fx, "baseline.ini", sets, no_works ? 2 : 1, threads, WORKERS, months)) return 0;
     world *w = &fx->w;
     sim_begin_month(w);
     policy_apply(w);
@@ -119,11 +121,12 @@ static void result_free(result *r)
     memset(r, 0, sizeof *r);
 }
 
-/* Replay a month with `threads` threads and check goods_run. */
-static int check_goods(int threads, result *out)
+/* Replay a month with `threads` threads and check goods_run; no_works runs
+ * with government.works_share 0 (all central purchases in G). */
+static int check_goods(int threads, result *out, int no_works)
 {
     fixture fx;
-    if (!fixture_open(&fx, threads, WARMUP_MONTHS)) return 0;
+    if (!fixture_open(&fx, threads, WARMUP_MONTHS, no_works)) return 0;
     world *w = &fx.w;
     firms_t *fm = &w->fm;
     const workers_t *wk = &w->wk;
@@ -311,7 +314,7 @@ static int check_goods(int threads, result *out)
         for (int s = 0; s < S; s++) k_central += w->sc->sectors[s].tradable && w->sc->sectors[s].procurement_share > 0;
         printf("    public investment: %" PRId64 " of the centre's %" PRId64 " fen of purchases (works_share %.4f, "
                "floor slack %d fen)\n", ig, paid, ws, k_central);
-        CU_ASSERT(ws > 0);
+        CU_ASSERT(no_works ? ws == 0 : ws > 0);
         CU_ASSERT(paid > 0);
         if ((double)ig > ws * (double)paid || (double)ig < ws * (double)paid - k_central)
             FAILF("public investment %" PRId64 " fen, works_share x the centre's payments %.1f fen: not within "
@@ -343,10 +346,29 @@ static int check_goods(int threads, result *out)
     return 1;
 }
 
-static result r1, r2;
+static result r1, r2, r0;
 
-static void test_goods_1_thread(void) { check_goods(1, &r1); }
-static void test_goods_2_threads(void) { check_goods(2, &r2); }
+static void test_goods_1_thread(void) { check_goods(1, &r1, 0); }
+static void test_goods_2_threads(void) { check_goods(2, &r2, 0); }
+static void test_goods_no_works(void) { check_goods(1, &r0, 1); }
+
+/* The works class is a national-accounts label: with works_share 0 every
+ * firm's revenue, every market's receipts and every account balance are the
+ * same to the fen as with the baseline's share. */
+static void test_works_class_only(void)
+{
+    if (!r1.revenue || !r0.revenue) {
+        FAILF("a run of the checks did not finish");
+        return;
+    }
+    CU_ASSERT_FATAL(r1.nf == r0.nf && r1.n_markets == r0.n_markets && r1.n_agg == r0.n_agg);
+    size_t diff = 0;
+    for (size_t f = 0; f < r1.nf; f++) diff += r1.revenue[f] != r0.revenue[f];
+    if (diff) FAILF("%zu firms' revenues differ between works_share 0 and the baseline's", diff);
+    CU_ASSERT(memcmp(r1.receipts, r0.receipts, sizeof(int64_t) * (size_t)r1.n_markets) == 0);
+    CU_ASSERT(memcmp(r1.agg, r0.agg, sizeof(int64_t) * (size_t)r1.n_agg) == 0);
+    result_free(&r0);
+}
 
 static void test_threads_identical(void)
 {
@@ -371,6 +393,8 @@ int main(void)
     static const tu_test tests[] = {
         {"goods_run pays exactly, 1 thread", test_goods_1_thread},
         {"goods_run pays exactly, 2 threads", test_goods_2_threads},
+        {"goods_run pays exactly, works_share 0", test_goods_no_works},
+        {"works_share moves no fen, only the class of the centre's purchases", test_works_class_only},
         {"1 and 2 threads: identical revenues, receipts and balances", test_threads_identical},
         {NULL, NULL},
     };

@@ -343,7 +343,8 @@ int main(int argc, char **argv)
     from_search(gsl_multimin_fminimizer_x(mz), x);
     /* The scenario gets ten significant digits, as the evaluations pass
      * them: the record's moments are those of the values as written (one
-     * more evaluation, found in the memo), so they are the best point's. */
+     * more evaluation: the rounded point's search vector is not the
+     * memo's), which are the best point's up to the tenth digit. */
     gsl_vector *xr = gsl_vector_alloc(N_FREE);
     for (int k = 0; k < N_FREE; k++) {
         char num[64];
@@ -395,7 +396,7 @@ int main(int argc, char **argv)
         fprintf(f, "| %s | %s | %g to %g | %s | %.3f | %.3f |\n", moments_targets[k].name, moments_targets[k].unit, moments_targets[k].lo, moments_targets[k].hi,
                 moments_targets[k].source, mom0[k], best[k]);
     fprintf(f, "\nDistance: %.3f at the start, %.3f tuned.\n\n| free parameter | range | start | tuned |\n|---|---|---|---|\n", d0, d);
-    for (int k = 0; k < N_FREE; k++) fprintf(f, "| `%s` | %g to %g | %.4g | %.4g |\n", FREE[k].key, FREE[k].lo, FREE[k].hi, x0[k], x[k]);
+    for (int k = 0; k < N_FREE; k++) fprintf(f, "| `%s` | %g to %g | %.10g | %.10g |\n", FREE[k].key, FREE[k].lo, FREE[k].hi, x0[k], x[k]);
     fprintf(f, "\nEvery target of MODEL.md 15 is in the distance except the stock-flow residual, which is 0 fen by"
                " construction (the monthly audit stops any run where it is not). The moments are defined in sim/moments.c;"
                " tests/test_bands.c checks the baseline against the same bands.\n");
