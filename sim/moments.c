@@ -26,7 +26,15 @@ const moment_target moments_targets[MOM_COUNT] = {
 void moments_add(moments_acc *a, const stats_t *st, int t)
 {
     const double gdp = NAT(st, gdp), u = NAT(st, unemployment_rate);
-    if (t < 36) a->tfp_year[t / 12] += NAT(st, ln_tfp) / 12.0;
+    if (t < 36) {
+        const int y = t / 12;
+        const double emp = NAT(st, employment);
+        a->tfp_y[y] += NAT(st, gdp_real);
+        a->tfp_k[y] += NAT(st, capital);
+        a->tfp_h[y] += NAT(st, skill_units);
+        a->tfp_an[y] += NAT(st, capital_share) * emp;
+        a->tfp_ad[y] += emp;
+    }
     if (t < 60) {
         a->gdp_real_year[t / 12] += NAT(st, gdp_real);
         a->u5 += u;
@@ -56,10 +64,31 @@ void moments_add(moments_acc *a, const stats_t *st, int t)
     if (t + 1 > a->months) a->months = t + 1;
 }
 
+/* TFP growth 2019-2021 in %/yr (100 x log change per year): the Solow
+ * residual of growth accounting (Solow 1957) between years 1 and 3, with the
+ * Tornqvist share abar = (alpha_1 + alpha_3) / 2:
+ *   ln(Y3/Y1) - abar ln(K3/K1) - (1 - abar) ln(H3/H1),
+ * Y real GDP, K capital, H skill units (yearly sums), alpha the capital
+ * share weighted by employment; the same formula as incubator-analyze's
+ * outcome_tfp_log_change. The difference of the yearly levels of
+ * /national/ln_tfp is not this: with alpha moving with the employment mix,
+ * that difference carries -(alpha_3 - alpha_1)(ln K - ln H) in levels and
+ * depends on the units of K and H. NAN if a sum is not positive. */
+static double tfp_growth(const moments_acc *a)
+{
+    if (!(a->tfp_y[0] > 0 && a->tfp_y[2] > 0 && a->tfp_k[0] > 0 && a->tfp_k[2] > 0 && a->tfp_h[0] > 0 &&
+          a->tfp_h[2] > 0 && a->tfp_ad[0] > 0 && a->tfp_ad[2] > 0))
+        return NAN;
+    const double abar = 0.5 * (a->tfp_an[0] / a->tfp_ad[0] + a->tfp_an[2] / a->tfp_ad[2]);
+    const double d = log(a->tfp_y[2] / a->tfp_y[0]) - abar * log(a->tfp_k[2] / a->tfp_k[0]) -
+                     (1.0 - abar) * log(a->tfp_h[2] / a->tfp_h[0]);
+    return 100.0 * d / 2.0;
+}
+
 void moments_result(const moments_acc *a, double m[MOM_COUNT])
 {
     const int five = a->months >= 60;
-    m[MOM_TFP] = a->months >= 36 ? 100.0 * (a->tfp_year[2] - a->tfp_year[0]) / 2.0 : NAN;
+    m[MOM_TFP] = a->months >= 36 ? tfp_growth(a) : NAN;
     m[MOM_UNEMP] = five ? 100.0 * a->u5 / 60.0 : NAN;
     m[MOM_MIGR_EAST] = five ? 100.0 * a->migr_east5 : NAN;
     m[MOM_MIGR_WAGE] = five ? a->migr_wage5 : NAN;

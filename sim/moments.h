@@ -44,7 +44,11 @@ extern const moment_target moments_targets[MOM_COUNT];
  * moments_add for months 0, 1, 2, ... in order. */
 typedef struct {
     int months;
-    double tfp_year[3];          /* mean ln TFP of years 1-3 */
+    /* Years 1 and 3 of the Solow residual's growth accounting: real GDP
+     * (2019 yuan), capital (2019 yuan) and skill units summed over the
+     * year's months, and the capital share weighted by employment
+     * (numerator: share x employment; denominator: employment). */
+    double tfp_y[3], tfp_k[3], tfp_h[3], tfp_an[3], tfp_ad[3];
     double gdp_real_year[5];     /* real GDP of years 1-5, 2019 yuan */
     double u5, inv5, gdp5, wages5, exits5, firms5;
     double migr_east5, migr_wage5, tail5, gdp_year5, loans_end5;
