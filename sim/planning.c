@@ -145,7 +145,10 @@ void planning_run(world *w)
         /* Close the capital gap over invest_adjust_months (1 = the one-step
          * rule of MODEL.md 5); new firms buy their capital at once. */
         double adjust = (fm->flags[f] & FF_NEW) ? 1.0 : p->firms_invest_adjust_months;
-        double inv = m->firms_delta * fm->capital[f] + (kstar - fm->capital[f]) / adjust;
+        /* Replacement, the expansion that expected trend growth calls for
+         * (firms.expected_growth; 0 = MODEL.md 5), and the closing of the
+         * gap: on a growth path at that rate, K stays at K*. */
+        double inv = (m->firms_delta + m->firms_expected_growth) * fm->capital[f] + (kstar - fm->capital[f]) / adjust;
         double cap = (fm->flags[f] & FF_NEW) ? 1e300 : p->firms_invest_cap * fm->capital[f] + p->firms_k_min;
         if (inv > cap) inv = cap;
         if (inv < 0 || (fm->flags[f] & FF_SHELL)) inv = 0;

@@ -41,6 +41,7 @@ static const free_param FREE[] = {
     {"labour.hukou_wage_gap", 0.0, 0.7},          /* migrant wage */
     {"firms.wage_up_unemployment", 0.0, 0.08},    /* wage pressure: long-run unemployment (0 = offers never rise for unfilled vacancies) */
     {"entry.initial_workers", 2.0, 10.0},         /* entrants' size: job creation, exits */
+    {"firms.expected_growth", 0.0, 0.12},         /* investment from the start: the first years' transient */
 };
 #define N_FREE ((int)(sizeof FREE / sizeof FREE[0]))
 #define N_MOM MOM_COUNT
@@ -273,6 +274,10 @@ static void usage(FILE *f)
           "  --record FILE   the record to write (default docs/calibration.md); a section\n"
           "                  from a line '## Notes' to the end of the old record is kept\n"
           "  --write         write the tuned values into the scenario file\n"
+          "  --balance-sectors  instead of fitting: print the initial employment shares\n"
+          "                  that the model's first-month demand employs (manufacturing,\n"
+          "                  local services and the other non-farm, non-hard-tech sectors;\n"
+          "                  docs/calibration.md \"Initial employment by sector\")\n"
           "Each evaluation takes about (seeds / cores) x 1.5 s per 10,000 agents over 204\n"
           "months; progress (one line per evaluation) goes to stderr. Ctrl-C (SIGINT) or\n"
           "SIGTERM ends the search after the current iteration and writes the record of the\n"
@@ -280,14 +285,86 @@ static void usage(FILE *f)
           f);
 }
 
+/* --balance-sectors: the initial employment shares that the model's own
+ * final demand employs (docs/calibration.md "Initial employment by sector").
+ * The model has no intermediate inputs, so a sector's value added is what
+ * final buyers spend on it; NBS employment by industry counts with services
+ * the trade, transport and business services that manufacturing buys as
+ * inputs. Starting from the scenario's employment_share column, each
+ * iteration builds the initial state (seed 1, `workers` agents), runs its
+ * first month and multiplies the share of every balanced sector (neither
+ * agriculture, whose employment the rural farm share sets, nor hard tech,
+ * whose size the scenarios are about) by (its share of sales) / (its share
+ * of output), renormalised so the balanced sectors keep their total; it
+ * stops when every ratio is within 0.5% of 1 (at most 20 iterations). Prints
+ * the shares (fractions) per sector; returns 0, or 3 if a run fails. */
+static int balance_sectors(const char *path, long workers, int threads)
+{
+    scenario sc;
+    inc_err e = {0};
+    if (scenario_load(&sc, path, NULL, 0, &e) != INC_OK) { fprintf(stderr, "incubator-calibrate: %s\n", e.msg); return 3; }
+    const int S = sc.n_sectors;
+    double share[SC_MAX_SECTORS], start[SC_MAX_SECTORS];
+    int balanced[SC_MAX_SECTORS];
+    char names[SC_MAX_SECTORS][64];
+    for (int s = 0; s < S; s++) {
+        share[s] = start[s] = sc.sectors[s].employment_share;
+        balanced[s] = !sc.sectors[s].agriculture && !sc.sectors[s].hard_tech && share[s] > 0;
+        snprintf(names[s], sizeof names[s], "%s", sc.sectors[s].name);
+    }
+    scenario_free(&sc);
+    double worst = 1.0;
+    for (int it = 1; it <= 20 && worst > 0.005; it++) {
+        world w;
+        if (scenario_load(&sc, path, NULL, 0, &e) != INC_OK) { fprintf(stderr, "incubator-calibrate: %s\n", e.msg); return 3; }
+        for (int s = 0; s < S; s++) sc.sectors[s].employment_share = share[s];
+        if (world_init(&w, &sc, threads, workers, &e) != INC_OK) {
+            fprintf(stderr, "incubator-calibrate: %s\n", e.msg);
+            scenario_free(&sc);
+            return 3;
+        }
+        stats_aggregate(&w);
+        stats_t *st = stats_alloc(w.n_nodes, w.n_sectors);
+        inc_status rc = st ? sim_month(&w, st, &e) : inc_fail(&e, INC_ERR_NOMEM, "out of memory for the month's outputs");
+        double out[SC_MAX_SECTORS] = {0}, sales[SC_MAX_SECTORS] = {0}, out_all = 0, sales_all = 0;
+        if (rc == INC_OK)
+            for (int n = 0; n < w.n_nodes; n++)
+                for (int s = 0; s < S; s++) {
+                    out[s] += st->f[OUT_NODE_SECTOR_output][(size_t)n * S + s];
+                    sales[s] += st->f[OUT_NODE_SECTOR_sales][(size_t)n * S + s];
+                }
+        stats_free(st);
+        world_free(&w);
+        scenario_free(&sc);
+        if (rc != INC_OK) { fprintf(stderr, "incubator-calibrate: %s\n", e.msg); return 3; }
+        for (int s = 0; s < S; s++) { out_all += out[s]; sales_all += sales[s]; }
+        double before = 0, after = 0;
+        worst = 0;
+        for (int s = 0; s < S; s++) {
+            if (!balanced[s]) continue;
+            double r = out[s] > 0 ? (sales[s] / sales_all) / (out[s] / out_all) : 1.0;
+            if (fabs(r - 1.0) > worst) worst = fabs(r - 1.0);
+            before += share[s];
+            share[s] *= r;
+            after += share[s];
+        }
+        for (int s = 0; s < S; s++) if (balanced[s]) share[s] *= before / after;
+        fprintf(stderr, "  iteration %2d: largest |sales share / output share - 1| of the balanced sectors %.4f\n", it, worst);
+    }
+    printf("sector,employment_share (scenario),balanced\n");
+    for (int s = 0; s < S; s++) printf("%s,%.9g,%.9f%s\n", names[s], start[s], share[s], balanced[s] ? "" : " (kept)");
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     problem pb = {.scenario = INCUBATOR_SOURCE_DIR "/scenarios/baseline.ini", .months = 204, .seeds = 3, .workers = 300000};
     const char *record = INCUBATOR_SOURCE_DIR "/docs/calibration.md";
-    int iterations = 40, write = 0;
+    int iterations = 40, write = 0, balance = 0;
     for (int a = 1; a < argc; a++) {
         if (!strcmp(argv[a], "--help")) { usage(stdout); return 0; }
         else if (!strcmp(argv[a], "--write")) write = 1;
+        else if (!strcmp(argv[a], "--balance-sectors")) balance = 1;
         else if (!strcmp(argv[a], "--iterations") && a + 1 < argc) iterations = atoi(argv[++a]);
         else if (!strcmp(argv[a], "--workers") && a + 1 < argc) pb.workers = atol(argv[++a]);
         else if (!strcmp(argv[a], "--months") && a + 1 < argc) pb.months = atoi(argv[++a]);
@@ -303,6 +380,7 @@ int main(int argc, char **argv)
     }
     gsl_set_error_handler_off();
     pb.threads = omp_get_max_threads();
+    if (balance) return balance_sectors(pb.scenario, pb.workers, pb.threads);
     char *text = read_all(pb.scenario);
     if (!text) { fprintf(stderr, "incubator-calibrate: cannot read %s\n", pb.scenario); return 3; }
     double x0[N_FREE];
