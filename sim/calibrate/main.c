@@ -42,6 +42,7 @@ static const free_param FREE[] = {
     {"firms.wage_up_unemployment", 0.0, 0.08},    /* wage pressure: long-run unemployment (0 = offers never rise for unfilled vacancies) */
     {"entry.initial_workers", 2.0, 10.0},         /* entrants' size: job creation, exits */
     {"firms.expected_growth", 0.0, 0.12},         /* investment from the start: the first years' transient */
+    {"init.firm_size_tail", 0.8, 2.0},            /* initial firm sizes: the size tail of 2023 */
 };
 #define N_FREE ((int)(sizeof FREE / sizeof FREE[0]))
 #define N_MOM MOM_COUNT
@@ -274,6 +275,8 @@ static void usage(FILE *f)
           "  --record FILE   the record to write (default docs/calibration.md); a section\n"
           "                  from a line '## Notes' to the end of the old record is kept\n"
           "  --write         write the tuned values into the scenario file\n"
+          "  --step X        initial simplex step in the logit of each parameter's range\n"
+          "                  (default 0.7; smaller to refine a point that is nearly there)\n"
           "  --balance-sectors  instead of fitting: print the initial employment shares\n"
           "                  that the model's first-month demand employs (manufacturing,\n"
           "                  local services and the other non-farm, non-hard-tech sectors;\n"
@@ -361,10 +364,12 @@ int main(int argc, char **argv)
     problem pb = {.scenario = INCUBATOR_SOURCE_DIR "/scenarios/baseline.ini", .months = 204, .seeds = 3, .workers = 300000};
     const char *record = INCUBATOR_SOURCE_DIR "/docs/calibration.md";
     int iterations = 40, write = 0, balance = 0;
+    double step0 = 0.7; /* initial simplex step, in the logit of each range */
     for (int a = 1; a < argc; a++) {
         if (!strcmp(argv[a], "--help")) { usage(stdout); return 0; }
         else if (!strcmp(argv[a], "--write")) write = 1;
         else if (!strcmp(argv[a], "--balance-sectors")) balance = 1;
+        else if (!strcmp(argv[a], "--step") && a + 1 < argc) step0 = atof(argv[++a]);
         else if (!strcmp(argv[a], "--iterations") && a + 1 < argc) iterations = atoi(argv[++a]);
         else if (!strcmp(argv[a], "--workers") && a + 1 < argc) pb.workers = atol(argv[++a]);
         else if (!strcmp(argv[a], "--months") && a + 1 < argc) pb.months = atoi(argv[++a]);
@@ -374,8 +379,8 @@ int main(int argc, char **argv)
         else { usage(stderr); return 2; }
     }
     /* The moments need the first five years (moments.h). */
-    if (iterations < 1 || pb.workers < 1000 || pb.months < 60 || pb.seeds < 1 || pb.seeds > 64) {
-        fprintf(stderr, "incubator-calibrate: --iterations >= 1, --workers >= 1000, --months >= 60, --seeds 1 to 64\n");
+    if (iterations < 1 || pb.workers < 1000 || pb.months < 60 || pb.seeds < 1 || pb.seeds > 64 || !(step0 > 0 && step0 <= 5)) {
+        fprintf(stderr, "incubator-calibrate: --iterations >= 1, --workers >= 1000, --months >= 60, --seeds 1 to 64, --step in (0, 5]\n");
         return 2;
     }
     gsl_set_error_handler_off();
@@ -390,7 +395,7 @@ int main(int argc, char **argv)
     }
     /* The starting point's fit, for the record. */
     gsl_vector *v = gsl_vector_alloc(N_FREE), *step = gsl_vector_alloc(N_FREE);
-    for (int k = 0; k < N_FREE; k++) { gsl_vector_set(v, (size_t)k, to_search(k, x0[k])); gsl_vector_set(step, (size_t)k, 0.7); }
+    for (int k = 0; k < N_FREE; k++) { gsl_vector_set(v, (size_t)k, to_search(k, x0[k])); gsl_vector_set(step, (size_t)k, step0); }
     double d0 = objective(v, &pb);
     /* A run that fails is not a bad point of the search but a broken
      * scenario or program (every free parameter stays inside its accepted
