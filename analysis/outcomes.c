@@ -10,6 +10,7 @@
  * Sums run in month order, then node, then sector, so the result does not
  * depend on anything but the file. */
 #include "outcomes.h"
+#include "moments.h"
 
 #include <math.h>
 #include <stddef.h>
@@ -176,9 +177,7 @@ double outcome_tfp_log_change(const runfile *rf, window w0, window w1)
     double y0 = sum_nat(rf, RF_NAT_GDP_REAL, w0), y1 = sum_nat(rf, RF_NAT_GDP_REAL, w1);
     double k0 = mean_nat(rf, RF_NAT_CAPITAL, w0), k1 = mean_nat(rf, RF_NAT_CAPITAL, w1);
     double h0 = mean_nat(rf, RF_NAT_SKILL_UNITS, w0), h1 = mean_nat(rf, RF_NAT_SKILL_UNITS, w1);
-    double a = 0.5 * (alpha_of(rf, w0) + alpha_of(rf, w1));
-    if (!(y0 > 0 && y1 > 0 && k0 > 0 && k1 > 0 && h0 > 0 && h1 > 0) || !isfinite(a)) return NAN;
-    return log(y1 / y0) - a * log(k1 / k0) - (1 - a) * log(h1 / h0);
+    return moments_solow_log_change(y0, y1, k0, k1, h0, h1, alpha_of(rf, w0), alpha_of(rf, w1));
 }
 
 /* TFP growth (Solow residual): 100 (exp(D * 12 / (T - p)) - 1) with D the

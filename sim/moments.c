@@ -79,10 +79,18 @@ static double tfp_growth(const moments_acc *a)
     if (!(a->tfp_y[0] > 0 && a->tfp_y[2] > 0 && a->tfp_k[0] > 0 && a->tfp_k[2] > 0 && a->tfp_h[0] > 0 &&
           a->tfp_h[2] > 0 && a->tfp_ad[0] > 0 && a->tfp_ad[2] > 0))
         return NAN;
-    const double abar = 0.5 * (a->tfp_an[0] / a->tfp_ad[0] + a->tfp_an[2] / a->tfp_ad[2]);
-    const double d = log(a->tfp_y[2] / a->tfp_y[0]) - abar * log(a->tfp_k[2] / a->tfp_k[0]) -
-                     (1.0 - abar) * log(a->tfp_h[2] / a->tfp_h[0]);
-    return 100.0 * d / 2.0;
+    return 100.0 *
+           moments_solow_log_change(a->tfp_y[0], a->tfp_y[2], a->tfp_k[0], a->tfp_k[2], a->tfp_h[0], a->tfp_h[2],
+                                    a->tfp_an[0] / a->tfp_ad[0], a->tfp_an[2] / a->tfp_ad[2]) /
+           2.0;
+}
+
+double moments_solow_log_change(double y0, double y1, double k0, double k1, double h0, double h1, double alpha0,
+                                double alpha1)
+{
+    const double a = 0.5 * (alpha0 + alpha1);
+    if (!(y0 > 0 && y1 > 0 && k0 > 0 && k1 > 0 && h0 > 0 && h1 > 0) || !isfinite(a)) return NAN;
+    return log(y1 / y0) - a * log(k1 / k0) - (1 - a) * log(h1 / h0);
 }
 
 void moments_result(const moments_acc *a, double m[MOM_COUNT])

@@ -76,4 +76,13 @@ inc_status moments_of_run(const char *path, const char *const *sets, int n_sets,
  * inside the band; 10 for a NAN moment. */
 double moments_z(moment_id k, double m);
 
+/* Solow residual of growth accounting between two periods (Solow 1957),
+ * with the Tornqvist share abar = (alpha0 + alpha1) / 2:
+ * ln(y1/y0) - abar ln(k1/k0) - (1 - abar) ln(h1/h0), in log points. y real
+ * GDP, k capital, h skill units (any units, the same in both periods).
+ * NAN unless every quantity is positive and both shares are finite. Used by
+ * the TFP moment and by incubator-analyze's TFP outcome. */
+double moments_solow_log_change(double y0, double y1, double k0, double k1, double h0, double h1, double alpha0,
+                                double alpha1);
+
 #endif
