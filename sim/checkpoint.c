@@ -1,9 +1,10 @@
 /* checkpoint.c - checkpoints of a run (see checkpoint.h).
  *
- * Why raw bytes: the state has some 150 arrays of half a dozen types; storing
- * each as the bytes it holds, named after its registry entry, keeps this file
- * independent of the model's fields (an array added to the registry is
- * saved without a change here) and makes a restore an exact copy. */
+ * Why raw bytes: the state has some 150 arrays and scalars of half a dozen
+ * types; storing each as the bytes it holds, named after its registry entry
+ * (state.def, registered by world.c), keeps this file independent of the
+ * model's fields (a line added to state.def is saved without a change here)
+ * and makes a restore an exact copy. */
 #include "checkpoint.h"
 #include "migration.h"
 #include <hdf5.h>
@@ -11,86 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-/* The world's scalar state, copied field by field (pointers excluded). */
-typedef struct {
-    int t, calendar, policy_on, year_closed;
-    double frontier_ln_a[SC_MAX_SECTORS], export_base[SC_MAX_SECTORS], export_real[SC_MAX_SECTORS];
-    double sanction, lev_factor, wage_index, central_purchases0, price_level, gdp_gap, inventory_change_value;
-    double invest_basket_price, inflation;
-    int64_t central_revenue, central_spending, clearing_prev;
-    int64_t central_bonds, bank_deposits, bank_firm_loans, bank_lgfv, bank_bonds;
-    int64_t sec_deposits_prev[SEC_COUNT], sec_nfw[SEC_COUNT];
-    uint64_t firms_n, firms_n_free;
-    int table_year;
-} scalars;
-
-static void scalars_get(const world *w, scalars *s)
-{
-    memset(s, 0, sizeof *s);
-    s->t = w->t;
-    s->calendar = w->calendar;
-    s->policy_on = w->policy_on;
-    s->year_closed = w->year_closed;
-    memcpy(s->frontier_ln_a, w->frontier_ln_a, sizeof s->frontier_ln_a);
-    memcpy(s->export_base, w->export_base, sizeof s->export_base);
-    memcpy(s->export_real, w->mk.export_real, sizeof s->export_real);
-    s->sanction = w->sanction;
-    s->lev_factor = w->lev_factor;
-    s->wage_index = w->wage_index;
-    s->central_purchases0 = w->central_purchases0;
-    s->price_level = w->price_level;
-    s->gdp_gap = w->gdp_gap;
-    s->inventory_change_value = w->inventory_change_value;
-    s->invest_basket_price = w->mk.invest_basket_price;
-    s->inflation = w->inflation;
-    s->central_revenue = w->central_revenue;
-    s->central_spending = w->central_spending;
-    s->clearing_prev = w->clearing_prev;
-    s->central_bonds = w->L.central_bonds;
-    s->bank_deposits = w->L.bank_deposits;
-    s->bank_firm_loans = w->L.bank_firm_loans;
-    s->bank_lgfv = w->L.bank_lgfv;
-    s->bank_bonds = w->L.bank_bonds;
-    memcpy(s->sec_deposits_prev, w->L.sec_deposits_prev, sizeof s->sec_deposits_prev);
-    memcpy(s->sec_nfw, w->L.sec_nfw, sizeof s->sec_nfw);
-    s->firms_n = w->fm.n;
-    s->firms_n_free = w->fm.n_free;
-    const int64_t *res;
-    s->table_year = migration_table_state(w, &res);
-}
-
-static void scalars_put(world *w, const scalars *s)
-{
-    w->t = s->t;
-    w->calendar = s->calendar;
-    w->policy_on = s->policy_on;
-    w->year_closed = s->year_closed;
-    memcpy(w->frontier_ln_a, s->frontier_ln_a, sizeof s->frontier_ln_a);
-    memcpy(w->export_base, s->export_base, sizeof s->export_base);
-    memcpy(w->mk.export_real, s->export_real, sizeof s->export_real);
-    w->sanction = s->sanction;
-    w->lev_factor = s->lev_factor;
-    w->wage_index = s->wage_index;
-    w->central_purchases0 = s->central_purchases0;
-    w->price_level = s->price_level;
-    w->gdp_gap = s->gdp_gap;
-    w->inventory_change_value = s->inventory_change_value;
-    w->mk.invest_basket_price = s->invest_basket_price;
-    w->inflation = s->inflation;
-    w->central_revenue = s->central_revenue;
-    w->central_spending = s->central_spending;
-    w->clearing_prev = s->clearing_prev;
-    w->L.central_bonds = s->central_bonds;
-    w->L.bank_deposits = s->bank_deposits;
-    w->L.bank_firm_loans = s->bank_firm_loans;
-    w->L.bank_lgfv = s->bank_lgfv;
-    w->L.bank_bonds = s->bank_bonds;
-    memcpy(w->L.sec_deposits_prev, s->sec_deposits_prev, sizeof s->sec_deposits_prev);
-    memcpy(w->L.sec_nfw, s->sec_nfw, sizeof s->sec_nfw);
-    w->fm.n = (size_t)s->firms_n;
-    w->fm.n_free = (size_t)s->firms_n_free;
-}
 
 ckpt_history *ckpt_history_alloc(int n_nodes, int n_sectors, int months)
 {
@@ -221,18 +142,16 @@ inc_status ckpt_write(const world *w, const ckpt_history *h, const char *path, i
     identity(w, id, sizeof id);
     rc |= put_text(file, "identity", id);
     rc |= put_text(file, "scenario", w->sc->resolved);
-    scalars s;
-    scalars_get(w, &s);
-    rc |= put_bytes(file, "scalars", &s, sizeof s);
+    /* Every registered entry of state.def, scalars and columns, by name. */
     for (int k = 0; k < w->reg.n && !rc; k++) {
         const state_array *a = &w->reg.a[k];
-        size_t count = a->per_firm ? w->fm.n : a->count;
-        rc |= put_bytes(file, a->name, *a->ptr, count * a->elem);
+        rc |= put_bytes(file, a->name, world_state_data(a), world_state_count(w, a) * a->elem);
     }
     rc |= put_bytes(file, "ledger/agg", w->L.agg, (size_t)w->L.n_agg * sizeof(int64_t));
     rc |= put_bytes(file, "ledger/lgfv_debt", w->L.lgfv_debt, (size_t)w->n_nodes * sizeof(int64_t));
     const int64_t *res;
-    migration_table_state(w, &res);
+    int table_year = migration_table_state(w, &res);
+    rc |= put_bytes(file, "migration/table_year", &table_year, sizeof table_year);
     rc |= put_bytes(file, "migration/table_residents", res, (size_t)w->n_nodes * sizeof(int64_t));
     int meta[2] = {h->months, h->years};
     rc |= put_bytes(file, "history/counts", meta, sizeof meta);
@@ -276,26 +195,27 @@ inc_status ckpt_read(world *w, ckpt_history *h, const char *path, inc_err *e)
         st = inc_fail(e, INC_ERR_USAGE, "%s was written for another scenario (the resolved scenario text differs): "
                       "resume with the same scenario file and --set options", path);
     free(text);
-    scalars s;
-    if (st == INC_OK && get_bytes(file, "scalars", &s, sizeof s) != 0)
-        st = inc_fail(e, INC_ERR_IO, "%s: no scalars (a damaged checkpoint)", path);
-    if (st == INC_OK) {
-        if (s.firms_n > w->fm.cap) st = inc_fail(e, INC_ERR_USAGE, "%s: %llu firm slots, more than this run's capacity", path, (unsigned long long)s.firms_n);
-        else scalars_put(w, &s);
-    }
+    /* Every registered entry by name, in registry order: the scalars first,
+     * so fm.n is known (and the firm arrays grown to hold it) before the
+     * firm columns are read. */
     for (int k = 0; k < w->reg.n && st == INC_OK; k++) {
         const state_array *a = &w->reg.a[k];
-        size_t count = a->per_firm ? w->fm.n : a->count;
-        if (get_bytes(file, a->name, *a->ptr, count * a->elem) != 0)
-            st = inc_fail(e, INC_ERR_IO, "%s: array %s is missing or of another size", path, a->name);
+        if (a->per_firm && w->fm.n > w->fm.cap && world_firms_reserve(w, w->fm.n) != 0) {
+            st = inc_fail(e, INC_ERR_NOMEM, "%s: out of memory for its %zu firm slots", path, w->fm.n);
+            break;
+        }
+        if (get_bytes(file, a->name, world_state_data(a), world_state_count(w, a) * a->elem) != 0)
+            st = inc_fail(e, INC_ERR_IO, "%s: %s is missing or of another size", path, a->name);
     }
     if (st == INC_OK && (get_bytes(file, "ledger/agg", w->L.agg, (size_t)w->L.n_agg * sizeof(int64_t)) != 0 ||
                          get_bytes(file, "ledger/lgfv_debt", w->L.lgfv_debt, (size_t)w->n_nodes * sizeof(int64_t)) != 0))
         st = inc_fail(e, INC_ERR_IO, "%s: the ledger is missing or of another size", path);
     int64_t *res = calloc((size_t)w->n_nodes, sizeof(int64_t));
-    if (st == INC_OK && (!res || get_bytes(file, "migration/table_residents", res, (size_t)w->n_nodes * sizeof(int64_t)) != 0))
+    int table_year = -1;
+    if (st == INC_OK && (!res || get_bytes(file, "migration/table_year", &table_year, sizeof table_year) != 0 ||
+                         get_bytes(file, "migration/table_residents", res, (size_t)w->n_nodes * sizeof(int64_t)) != 0))
         st = inc_fail(e, INC_ERR_IO, "%s: the migration tables are missing", path);
-    if (st == INC_OK) migration_restore_tables(w, s.table_year, res);
+    if (st == INC_OK) migration_restore_tables(w, table_year, res);
     free(res);
     int meta[2] = {0, 0};
     if (st == INC_OK && get_bytes(file, "history/counts", meta, sizeof meta) != 0)
@@ -346,9 +266,8 @@ inc_status ckpt_snapshot(const world *w, const char *path, inc_err *e)
     H5Pset_create_intermediate_group(lcpl, 1);
     for (int k = 0; k < w->reg.n && !rc; k++) {
         const state_array *a = &w->reg.a[k];
-        int workers = !strncmp(a->name, "workers/", 8), firms = !strncmp(a->name, "firms/", 6) && a->per_firm;
-        if (!workers && !firms) continue;
-        size_t count = a->per_firm ? w->fm.n : a->count;
+        if (!a->column) continue; /* worker and firm columns only */
+        size_t count = world_state_count(w, a);
         char name[160];
         snprintf(name, sizeof name, "/%s/%s", month, a->name);
         if (H5Lexists(file, "/", H5P_DEFAULT) > 0) {
@@ -365,7 +284,7 @@ inc_status ckpt_snapshot(const world *w, const char *path, inc_err *e)
             H5Pset_deflate(dcpl, 4);
         }
         hid_t ds = H5Dcreate2(file, name, native_type(a), space, lcpl, dcpl, H5P_DEFAULT);
-        if (ds < 0 || (count > 0 && H5Dwrite(ds, native_type(a), H5S_ALL, H5S_ALL, H5P_DEFAULT, *a->ptr) < 0)) rc = -1;
+        if (ds < 0 || (count > 0 && H5Dwrite(ds, native_type(a), H5S_ALL, H5S_ALL, H5P_DEFAULT, world_state_data(a)) < 0)) rc = -1;
         if (ds >= 0) H5Dclose(ds);
         H5Pclose(dcpl);
         H5Sclose(space);

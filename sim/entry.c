@@ -132,10 +132,10 @@ void entry_run(world *w)
      * posted and filled this month (the fill rate a per-hire grant is valued
      * at). */
     double *alive = w->ts[0].ns_real;            /* [N*S] */
-    int64_t *vac = w->ts[0].node_sum;            /* [N*4] vacancies, then [N*4] hires */
+    int64_t *vac = w->ts[0].node_sum;            /* [N*4] vacancies, then [N*4] hires: ENTRY_SLOTS (scratch.h) */
     int64_t *hired = vac + (size_t)N * SC_TIERS;
     for (int k = 0; k < N * S; k++) alive[k] = 0;
-    for (int k = 0; k < N * SC_TIERS * 2; k++) vac[k] = 0;
+    for (int k = 0; k < N * ENTRY_SLOTS; k++) vac[k] = 0;
     double hard = 0;
     for (size_t f = 0; f < fm->n; f++) {
         if (!(fm->flags[f] & FF_ALIVE)) continue;

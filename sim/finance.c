@@ -25,8 +25,7 @@
 #include <string.h>
 #include <omp.h>
 
-/* Per-thread node partials (thread_scratch.node_sum, 8 slots per node). */
-enum { NS_LG_REVENUE = 0, NS_LG_SPENDING = 1, NS_CENTRAL_REVENUE = 2, NS_SUBSIDIES = 3 };
+/* Per-thread node partials: thread_scratch.node_sum, FN_SLOTS per node (scratch.h). */
 
 /* Months without workers and sales after which owners close a firm. */
 #define DORMANT_MONTHS 12
@@ -105,8 +104,8 @@ static void pay_tax(world *w, ledger_thread *lt, int64_t *ns, acct from, int n, 
     int64_t local = fen_floor((double)tax * local_share);
     ledger_move(w, lt, from, acct_localgov(w, n), local, flow);
     ledger_move(w, lt, from, acct_central(w), tax - local, flow);
-    ns[n * 8 + NS_LG_REVENUE] += local;
-    ns[n * 8 + NS_CENTRAL_REVENUE] += tax - local;
+    ns[n * FN_SLOTS + FN_LG_REVENUE] += local;
+    ns[n * FN_SLOTS + FN_CENTRAL_REVENUE] += tax - local;
 }
 
 /* Settle an exiting firm (serial): deposits repay the loan; if a loan remains,
@@ -145,7 +144,7 @@ void finance_run(world *w)
     const double pk = w->mk.invest_basket_price;
     const long nf = (long)fm->n, nw = (long)wk->n;
     const int N = w->n_nodes;
-    for (int t = 0; t < w->n_threads; t++) memset(w->ts[t].node_sum, 0, sizeof(int64_t) * (size_t)N * 8);
+    for (int t = 0; t < w->n_threads; t++) memset(w->ts[t].node_sum, 0, sizeof(int64_t) * (size_t)N * FN_SLOTS);
 
 #pragma omp parallel num_threads(w->n_threads)
     {
@@ -189,8 +188,8 @@ void finance_run(world *w)
                     ledger_move(w, lt, acct_localgov(w, n), acct_firm(f), gap, FLOW_SUBSIDIES);
                     fm->subsidies[f] += gap;
                     fm->flags[f] |= FF_ZOMBIE;
-                    ns[n * 8 + NS_SUBSIDIES] += gap;
-                    ns[n * 8 + NS_LG_SPENDING] += gap;
+                    ns[n * FN_SLOTS + FN_SUBSIDIES] += gap;
+                    ns[n * FN_SLOTS + FN_LG_SPENDING] += gap;
                 } else {
                     fm->flags[f] |= FF_BANKRUPT;
                     continue;
@@ -216,7 +215,7 @@ void finance_run(world *w)
                 if (tau_normal > tau) {
                     int64_t te = fen_floor((tau_normal - tau) * profit);
                     fm->subsidies[f] += te;
-                    ns[n * 8 + NS_SUBSIDIES] += te;
+                    ns[n * FN_SLOTS + FN_SUBSIDIES] += te;
                 }
             }
             if (cit > avail) cit = avail > 0 ? avail : 0;
@@ -316,7 +315,7 @@ void finance_run(world *w)
                 if (local && urban[n]) {
                     int64_t b = benefit[n];
                     ledger_move(w, lt, acct_localgov(w, n), acct_worker(i), b, FLOW_BENEFITS);
-                    ns[n * 8 + NS_LG_SPENDING] += b;
+                    ns[n * FN_SLOTS + FN_LG_SPENDING] += b;
                 }
             }
             int64_t rent = local ? rent_own[n] : rent_other[n];
@@ -330,9 +329,9 @@ void finance_run(world *w)
     for (int t = 0; t < w->n_threads; t++)
         for (int n = 0; n < N; n++) {
             const int64_t *ns = w->ts[t].node_sum;
-            w->nd.lg_revenue[n] += ns[n * 8 + NS_LG_REVENUE];
-            w->nd.lg_spending[n] += ns[n * 8 + NS_LG_SPENDING];
-            w->central_revenue += ns[n * 8 + NS_CENTRAL_REVENUE];
-            w->nd.subsidies[n] += ns[n * 8 + NS_SUBSIDIES];
+            w->nd.lg_revenue[n] += ns[n * FN_SLOTS + FN_LG_REVENUE];
+            w->nd.lg_spending[n] += ns[n * FN_SLOTS + FN_LG_SPENDING];
+            w->central_revenue += ns[n * FN_SLOTS + FN_CENTRAL_REVENUE];
+            w->nd.subsidies[n] += ns[n * FN_SLOTS + FN_SUBSIDIES];
         }
 }

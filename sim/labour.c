@@ -40,7 +40,7 @@ void labour_build_search_lists(world *w)
     const int N = w->n_nodes;
     const double sigma = w->p->labour_sigma_w;
     /* Counting sort by (node, min tier). */
-    /* Thread 0's node scratch (N*8 int64) holds the N*4 int32 counters. */
+    /* Thread 0's node scratch holds the N*4 int32 counters (LABOUR_COUNT_BYTES per node, scratch.h). */
     int32_t *count = (int32_t *)w->ts[0].node_sum;
     memset(count, 0, sizeof(int32_t) * (size_t)N * SC_TIERS);
     for (size_t f = 0; f < fm->n; f++) {

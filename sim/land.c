@@ -28,8 +28,7 @@
 /* Largest monthly change of ln P (a safeguard, not a calibrated value). */
 #define LAND_MAX_STEP 0.05
 
-/* Per-node slots of thread_scratch.node_sum (16 per node). */
-enum { LD_RESIDENTS = 0, LD_FIRM_EMP = 1, LD_PAID = 2, LD_FORGONE = 3, LD_SLOTS = 16 };
+/* Per-node slots of thread_scratch.node_sum: LD_* of scratch.h. */
 
 /* Log growth from prev to now, 0 when either is not positive (first month,
  * empty node). */

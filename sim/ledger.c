@@ -40,6 +40,19 @@ inc_status ledger_alloc(ledger *L, int n_agg, int n_nodes, size_t firm_cap, int 
     return INC_OK;
 }
 
+int ledger_grow_firms(ledger *L, size_t firm_cap)
+{
+    if (firm_cap <= L->firm_cap) return 0;
+    for (int t = 0; t < L->n_threads; t++) {
+        int64_t *p = realloc(L->th[t].firm_pending, firm_cap * sizeof(int64_t));
+        if (!p) return -1; /* threads done so far keep their longer (zero-tailed) arrays */
+        memset(p + L->firm_cap, 0, (firm_cap - L->firm_cap) * sizeof(int64_t));
+        L->th[t].firm_pending = p;
+    }
+    L->firm_cap = firm_cap;
+    return 0;
+}
+
 void ledger_free(ledger *L)
 {
     if (L->th)

@@ -112,6 +112,11 @@ typedef struct {
  * per-thread scratch for n_threads threads and firm_cap firm slots. Returns
  * INC_ERR_NOMEM on failure. */
 inc_status ledger_alloc(ledger *L, int n_agg, int n_nodes, size_t firm_cap, int n_threads, inc_err *e);
+/* Grow each thread's firm_pending to firm_cap slots (new slots zero; no-op
+ * when firm_cap <= L->firm_cap). Serial, outside parallel loops (world.c
+ * world_firm_new). Returns 0, or -1 when out of memory: L->firm_cap is then
+ * unchanged and every array still holds at least that many slots. */
+int ledger_grow_firms(ledger *L, size_t firm_cap);
 void ledger_free(ledger *L);
 
 /* Record the institutional sector of every aggregate account from the world's

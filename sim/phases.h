@@ -81,9 +81,17 @@ void government_run(world *w);
  * exposed so tests can replay phases one by one. */
 void sim_begin_month(world *w);
 
-/* The whole month: phases 1-12, then the audit, the invariants and the
- *  statistics (13). Returns INC_ERR_AUDIT or INC_ERR_NUMERIC with a message
- *  naming the month when a check fails; st then holds nothing new. */
+/* The whole month, steps numbered as in sim.c: 0 reset, phases 1-12, 13 the
+ * audit (ledger_audit), 14 the aggregation the next month depends on (node
+ * aggregates, agglomeration, wage and price indices: stats_aggregate; the
+ * inflation average: finance_update_inflation), 15 the invariants
+ * (world_check_month), 16 the statistics into st and their checks, 17 the
+ * month's close (w->t and w->calendar advance). Returns INC_ERR_AUDIT or
+ * INC_ERR_NUMERIC with a message naming the month when a check fails, or
+ * INC_ERR_NOMEM when the firm arrays cannot grow for an entrant. On failure
+ * the world is left mid-month (not to be continued) and st holds either
+ * what it held before (failure before step 16) or this month's values that
+ * failed their checks (failure in step 16): the caller must not record st. */
 inc_status sim_month(world *w, stats_t *st, inc_err *e);
 
 /* Shared helpers. */

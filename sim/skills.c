@@ -38,16 +38,7 @@
 #include <string.h>
 #include <omp.h>
 
-/* Per-node slots of thread_scratch.node_sum (16 per node). */
-enum {
-    SK_TRAINEE_MONTHS = 0, /* trainee-months paid this month */
-    SK_ENROL = 1,          /* new trainees */
-    SK_UPGRADE = 2,        /* trainees moving up a tier */
-    SK_ENTRANT = 3,        /* + tier: young entrants by hukou node and tier (4 slots) */
-    SK_CONTINUING = 7,     /* pass 1: trainees still in training after this month */
-    SK_ELIGIBLE = 8,       /* pass 1: workers who may enrol this month */
-    SK_SLOTS = 16
-};
+/* Per-node slots of thread_scratch.node_sum: SK_* of scratch.h. */
 
 /* Whether worker i may enrol: unemployed, not in training, below tier 3, in
  * an urban node. */

@@ -13,19 +13,11 @@
 #include <string.h>
 #include <omp.h>
 
-/* Slots of thread_scratch.node_sum per node (16 per node). */
-enum {
-    AG_RES = 0, AG_EMP, AG_UNEMP, AG_HUKOU, AG_WAGE, AG_MIGR, AG_TRAIN,
-    AG_EMP_TIER = 8,        /* + tier: employed */
-    AG_MIGR_EMP = 12,       /* employed migrants (hukou elsewhere) */
-    AG_MIGR_WAGE = 13,      /* their wages, fen */
-    AG_SLOTS = 16
-};
-/* Per-tier slots live in a second block of the same scratch (node_sum has
- * 16 slots per node; tiers need 3 x 4 more): see stats_aggregate. */
+/* The node_sum slots (AG_*) are named in scratch.h; per-tier partials live
+ * in thread_scratch.tier_sum (3 x 4 per node): see stats_aggregate. */
 
-/* Wage histogram for the Gini: log-spaced bins of 1% width from 1 yuan. */
-#define GINI_BINS 1600
+/* Wage histogram for the Gini: GINI_BINS (stats.h) log-spaced bins of 1%
+ * width from 1 yuan. */
 static int wage_bin(int64_t wage_fen)
 {
     if (wage_fen < 100) return 0;

@@ -11,6 +11,11 @@
 #include <stdio.h>
 #include "status.h"
 
+/* Bins of the wage histogram the Gini is computed from (stats.c): log-spaced
+ * bins of 1% width from 1 yuan. The histogram scratch (world.hist and
+ * thread_scratch.hist) holds 2 * GINI_BINS values: counts, then wage sums. */
+#define GINI_BINS 1600
+
 typedef enum { OUT_NATIONAL = 0, OUT_NODE = 1, OUT_NODE_SECTOR = 2 } out_group;
 typedef enum { OUT_F64 = 0, OUT_I64 = 1 } out_type;
 

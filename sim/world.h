@@ -18,6 +18,7 @@
 #include "ledger.h"
 #include "stats.h"
 #include "status.h"
+#include "scratch.h"
 
 /* Skill units are fixed point: h * 2^16, so sums over workers are exact integers
  * and do not depend on summation order (DESIGN.md "Parallelism"). */
@@ -49,19 +50,11 @@ static inline long world_ahead(long i, long n)
 /* Worker flags. */
 enum { WF_SEARCHING = 1, WF_HIRED_NOW = 2 };
 
-/* Workers: MODEL.md 3. 28 bytes per worker (bench_kernel reports it). */
+/* Workers: docs/model.md 3; the columns are the STATE_WORKER lines of state.def. */
 typedef struct {
     size_t n;            /* worker agents */
-    uint16_t *node;      /* current node */
-    uint16_t *hukou;     /* registration node */
-    uint8_t *tier;       /* education tier 0..3 */
-    uint8_t *flags;      /* WF_* */
-    uint8_t *months_unemployed; /* saturates at 255 */
-    uint8_t *training_left;     /* months of training left (MODEL.md 12) */
-    int32_t *employer;   /* firm id, or -1 */
-    int32_t *applied;    /* firm applied to this month, or -1 (labour.c scratch) */
-    int32_t *wage;       /* fen/month, fixed at hiring, revised yearly */
-    int64_t *savings;    /* deposits, fen */
+#define STATE_WORKER(name, type, units, save, description) type *name;
+#include "state.def"
 } workers_t;
 
 /* Firm flags. */
@@ -71,125 +64,36 @@ enum {
     FF_TARGET = 512  /* entered as a target firm of the incentives (MODEL.md 10) */
 };
 
-/* Firms: MODEL.md 3. Slot i is a firm id; dead slots are reused lowest-first. */
+/* Firms: docs/model.md 3. Slot i is a firm id; dead slots are reused
+ * lowest-first. The columns are the STATE_FIRM lines of state.def. */
 typedef struct {
     size_t n;            /* slots in use (high-water mark) */
-    size_t cap;          /* slots allocated */
-    uint16_t *node;
-    uint8_t *sector;
-    uint16_t *flags;     /* FF_* */
-    int32_t *birth;      /* month index (since run start) of entry */
-    double *q;           /* latent quality (MODEL.md 10) */
-    double *ln_a;        /* ln TFP level */
-    double *capital;     /* K, 2019 yuan */
-    double *expected;    /* expected real sales E */
-    double *expected_k;  /* the slower expectation of sales that desired capital follows (planning.c; firms.chi_capital) */
-    double *inventory;   /* real */
-    double *planned;     /* desired output Y* this month, real */
-    double *output;      /* real output this month */
-    double *sold;        /* real sales this month */
-    double *offer;       /* wage offer per skill unit, fen/month */
-    double *layoff_p;    /* probability an employee is laid off this month */
-    double *h_eff;       /* skill units that run all capital at the cost-minimising ratio */
-    double *invest;      /* investment spending planned this month, fen */
-    int64_t *rd_spend;   /* R&D spending planned this month, fen (rd_share of last month's sales) */
-    double *inv_change_value; /* change in inventory this month at current price, fen */
-    int32_t *employees;  /* L, worker agents */
-    int32_t *skilled;    /* employees of tier 2 or more (MODEL.md 9 skilled share) */
-    int32_t *giant_until;/* month (w->t) until which little-giant status lasts */
-    int32_t *cit_until;  /* month (w->t) until which the incentive CIT rate applies */
-    int64_t *grant_left; /* fen of grant still to be paid per hire, or (shells) still to spend */
-    int32_t *vacancies;
-    int32_t *applications;
-    int32_t *hires;
-    int16_t *idle_months;/* consecutive months without workers and sales (finance.c: dormant firms close) */
-    int16_t *loss_months;/* consecutive months of negative profit (finance.c: firms.loss_exit_months) */
-    int64_t *skill;      /* H in SKILL_ONE units */
-    int64_t *deposits;   /* fen */
-    int64_t *loans;      /* fen */
-    int64_t *subsidies;  /* cumulative subsidies received, fen */
-    int64_t *wage_bill;  /* fen, this month */
-    int64_t *revenue;    /* fen, this month */
-    int64_t *profit;     /* fen, this month (before tax) */
-    int32_t *free_list;  /* dead slots, highest first so the last is the lowest */
+    size_t cap;          /* slots allocated; grows when full (world_firm_new) */
+#define STATE_FIRM(name, type, units, save, description) type *name;
+#include "state.def"
+    int32_t *free_list;  /* [cap] dead slots, highest first so the last is the lowest */
     size_t n_free;
+    int grow_failed;     /* 1: world_firm_new could not grow the arrays (out of memory); sim_month stops the run */
 } firms_t;
 
 /* Markets: tradable sector s is market s (national); local services sector s
- * in node n is market S + n*S + s. */
+ * in node n is market S + n*S + s. The columns are the STATE_MARKET lines of
+ * state.def. */
 typedef struct {
     int n_markets;
-    double *price;       /* per market, yuan per 2019-yuan unit */
-    double *price0;      /* start-of-run prices (real GDP) */
-    double *price_prev;  /* last month's prices */
-    int64_t *demand;     /* planned domestic spending this month, fen */
-    double *supply;      /* real goods on offer: output + inventory */
-    double *fill;        /* share of planned spending buyers can make */
-    double *sell;        /* share of goods on offer that is sold */
-    int64_t *receipts;   /* fen paid out to firms this month */
-    double *sold_real;   /* real sales */
-    double *output;      /* real output this month */
-    double *wage_pass;   /* planning scratch: (price / last price)^passthrough this month */
+#define STATE_MARKET(name, type, units, save, description) type *name;
+#include "state.def"
     double export_real[SC_MAX_SECTORS]; /* foreign real demand per sector */
     double invest_basket_price; /* price of the investment basket p_K */
 } market_t;
 
-/* Per-node aggregates, recomputed each month (stats of last month feed plans). */
+/* Per-node aggregates, recomputed each month (stats of last month feed
+ * plans), tallies of the month and what the initial state fixed. The columns
+ * are the STATE_NODE lines of state.def; dim N is [n], NS [n*S], NT [n*4],
+ * NN [n*n]. */
 typedef struct {
-    int64_t *residents;         /* [n] worker agents */
-    int64_t *employed;          /* [n] */
-    int64_t *unemployed;        /* [n] */
-    int64_t *hukou_residents;   /* [n] residents with local hukou */
-    int64_t *employed_tier;     /* [n*4] */
-    int64_t *wage_sum;          /* [n] fen */
-    int64_t *migrant_employed;  /* [n] employed residents with hukou elsewhere */
-    int64_t *migrant_wage_sum;  /* [n] fen, their wages */
-    double *unemployment_rate;  /* [n] */
-    double *mean_offer;         /* [n] mean wage offer per skill unit, fen/month */
-    double *employment_ref;     /* [n] employment at start (agglomeration) */
-    double *agglomeration;      /* [n] G_n */
-    double *min_wage;           /* [n] fen/month */
-    double *land_price;         /* [n] index */
-    double *gdp0;               /* [n] nominal GDP of the first month, fen/month */
-    double *wage0;              /* [n] mean wage at start, fen/month */
-    double *wage_index;         /* [n] mean wage now / wage0 (last month) */
-    double *services0;          /* [n] public services per weighted resident at start, fen/month */
-    double *spare_capital;      /* [n] owners' capital recovered from bankrupt firms, 2019 yuan;
-                                   endows the node's next entrants (MODEL.md 8) */
-    double *weighted_residents; /* [n] hukou residents + phi_services * migrants */
-    int64_t *lg_revenue;        /* [n] fen this month */
-    int64_t *lg_spending;       /* [n] fen this month */
-    double *value_added;        /* [n*S] sales + inventory change, fen this month (goods.c) */
-    double *value_added_real;   /* [n*S] the same at start-of-run prices, 2019 fen */
-    int64_t *unemployed_tier;   /* [n*4] unemployed residents by tier */
-    int64_t *wage_sum_tier;     /* [n*4] fen, employed residents by tier */
-    int64_t *residents_tier;    /* [n*4] */
-    double *skilled_share;      /* [n] employed of tier >= 2 / employed */
-    double *mean_ln_a;          /* [n*S] mean ln A of alive firms (0 where none) */
-    uint8_t *target;            /* [n] 1 = target node of the incentives */
-    int32_t *in_migrants;       /* [n] this month */
-    int32_t *out_migrants;      /* [n] this month */
-    int64_t *od;                /* [n*n] movers origin*n + destination, this calendar year */
-    int32_t *trainees;          /* [n] workers in training at month end */
-    int64_t *subsidies;         /* [n] fen this month: grants, land discounts, tax expenditures, bail-outs */
-    int32_t *wannabe_entries;   /* [n*S] this month */
-    int32_t *shell_entries;     /* [n*S] this month */
-    int32_t *entries;           /* [n*S] this month */
-    int32_t *exits;             /* [n*S] this month */
-    int32_t *bankruptcies;      /* [n*S] this month */
-    /* Skills (skills.c, MODEL.md 12): tallies of this month, reset by skills_run. */
-    int32_t *enrolments;        /* [n] workers who started training this month */
-    int32_t *upgrades;          /* [n] trainees who finished and moved up one tier this month */
-    int32_t *entrants_tier;     /* [n*4] young entrants (one per retirement) by hukou node and tier */
-    int64_t *training_spending; /* [n] fen paid for trainee-months this month (in lg_spending too) */
-    /* Land (land.c, MODEL.md 13). */
-    int64_t *residents_prev;    /* [n] residents at the last land_run (0: none yet) */
-    int64_t *firm_emp_prev;     /* [n] non-farm firm employment at the last land_run (0: none yet) */
-    int64_t *land_sales;        /* [n] fen this month: land-sale revenue (in lg_revenue too) */
-    int64_t *land_discounts;    /* [n] fen this month: land revenue forgone (in subsidies too) */
-    /* Entry (entry.c, MODEL.md 10, 14). */
-    int64_t *lg_revenue_prev;   /* [n] fen: last month's complete local government revenue (sim.c saves it
-                                   before the reset; the debt-service cap on new grants) */
+#define STATE_NODE(name, type, dim, units, save, description) type *name;
+#include "state.def"
 } nodes_t;
 
 /* Aggregate account layout in ledger.agg. */
@@ -208,9 +112,9 @@ typedef struct {
  * monthly loop). Padded per thread. */
 typedef struct {
     int64_t *market_sum;  /* [n_markets] integer partials */
-    int64_t *node_sum;    /* [n_nodes * 16] integer partials */
+    int64_t *node_sum;    /* [n_nodes * SCRATCH_NODE_SLOTS] integer partials; slots named in scratch.h */
     double *ns_real;      /* [n_nodes * n_sectors * 2] real scratch (serial use) */
-    int64_t *hist;        /* [2 * 1600] wage histogram partials (stats.c) */
+    int64_t *hist;        /* [2 * GINI_BINS] wage histogram partials (stats.c) */
     int64_t *tier_sum;    /* [n_nodes * 3 * 4] per-tier partials (stats.c) */
     int64_t *firm_sum;    /* [firm capacity] per-firm integer partials, all zero between uses (labour.c) */
     int32_t *firm_count;  /* [firm capacity] per-firm counts, all zero between uses (labour.c) */
@@ -246,18 +150,21 @@ typedef struct {
     int32_t id;
 } firm_score;
 
-/* The registry of state arrays (checkpoint.c saves and restores them): every
- * array of workers, firms, nodes and markets, recorded where it is allocated
- * (world.c), so an array added to the state is checkpointed without more
- * code. */
+/* The registry of the state (checkpoint.c saves and restores it; snapshots
+ * write its agent columns): every CKPT column and every scalar of state.def,
+ * recorded where it is allocated (world.c), so a line added to state.def is
+ * checkpointed without more code. Scalars come first, so that fm.n is
+ * restored before the firm columns whose length it gives. */
 #define WORLD_MAX_ARRAYS 192
 typedef struct {
-    const char *name; /* "group/field" */
-    void **ptr;       /* address of the array pointer */
-    size_t elem;      /* bytes per element */
+    const char *name; /* "group/field": workers/, firms/, nodes/, market/ or scalars/ */
+    void **ptr;       /* address of the array pointer; NULL for a scalar */
+    void *addr;       /* a scalar's address (when ptr is NULL) */
+    size_t elem;      /* bytes per element (a scalar: its whole size) */
     size_t count;     /* elements (ignored when per_firm) */
     int per_firm;     /* 1: a firm column, saved for the fm.n slots in use */
-    char kind;        /* 'i' signed integer, 'u' unsigned integer, 'f' floating point */
+    int column;       /* 1: a worker or firm column (snapshots write these) */
+    char kind;        /* 'i' signed integer, 'u' unsigned integer, 'f' floating point, '?' other */
 } state_array;
 /* The kind of an element type, for state_array.kind. */
 #define STATE_KIND(x) _Generic((x), uint8_t: 'u', uint16_t: 'u', uint32_t: 'u', uint64_t: 'u', int8_t: 'i', \
@@ -289,7 +196,7 @@ typedef struct world {
     search_lists sl;
     state_registry reg;     /* arrays to checkpoint */
     struct migration_state *mig; /* distances, moving costs, gravity tables (migration.h) */
-    int64_t *hist;          /* [2 * 1600] wage histogram scratch (stats.c) */
+    int64_t *hist;          /* [2 * GINI_BINS] wage histogram scratch (stats.c) */
     wage_bins *wbins;       /* wage histogram bin tables (stats.c) */
     firm_score *pick;       /* [firm capacity] little-giant candidates (giants.c scratch) */
     /* National state. */
@@ -314,24 +221,65 @@ typedef struct world {
     double inventory_change_value; /* change in inventories this month at current prices, fen (goods.c) */
 } world;
 
-/* Build the initial state of a scenario (MODEL.md 3, 15 initial conditions):
- * workers per node from population shares, hukou, education tiers, firms with
- * Pareto sizes, prices, money stocks and debts. threads is the OpenMP thread
- * count the run will use (for per-thread scratch). workers overrides the number
- * of worker agents when > 0 (persons_per_agent then follows from labour_force).
+/* Build the initial state of a scenario (docs/model.md 3, 15 initial
+ * conditions; init.c): workers per node from population shares, hukou,
+ * education tiers, firms with Pareto sizes, prices, money stocks and debts.
+ * threads is the OpenMP thread count the run will use (for per-thread
+ * scratch). workers overrides the number of worker agents when > 0 (persons_per_agent then follows from labour_force).
  * Returns INC_ERR_NOMEM or INC_ERR_RANGE (a scenario that gives no workers or no
  * firms) with a message; on failure *w is freed. */
 inc_status world_init(world *w, const scenario *sc, int threads, int64_t workers, inc_err *e);
+
+/* Allocate the state of a scenario (world.c), all zero: every column of
+ * state.def for n_workers workers and firm_cap firm slots, registered; the
+ * search lists, the ledger, the per-thread scratch and the migration tables.
+ * Sets sc, p, m, n_nodes, n_sectors, n_threads and the account layout;
+ * world_init fills the rest. INC_ERR_NOMEM (or INC_ERR_RANGE when state.def
+ * outgrows WORLD_MAX_ARRAYS) with *w freed on failure. */
+inc_status world_alloc(world *w, const scenario *sc, int threads, size_t n_workers, size_t firm_cap, inc_err *e);
 void world_free(world *w);
 
-/* Bytes of world state per worker agent (the worker columns). */
-double world_bytes_per_worker(const world *w);
+/* Length of a node column of dimension dim (state.def): n, n*S, n*4 or n*n. */
+typedef enum { STATE_DIM_N, STATE_DIM_NS, STATE_DIM_NT, STATE_DIM_NN } state_dim;
+size_t world_node_dim(const world *w, state_dim dim);
+/* Elements of a registered entry now (firm columns: fm.n; a scalar: 1) and
+ * where its bytes are. */
+size_t world_state_count(const world *w, const state_array *a);
+void *world_state_data(const state_array *a);
 
-/* Invariants checker (SQLite style): every employed worker's employer is alive
- * and in the worker's node; employee counts match; no NaN/inf in firm reals;
- * unemployment in [0,1]. Returns INC_OK or INC_ERR_NUMERIC naming the month,
- * agent and field. */
+/* Bytes of world state per worker agent: the STATE_WORKER columns. */
+double world_bytes_per_worker(const world *w);
+/* Bytes per firm slot: the STATE_FIRM columns, the free list and the
+ * per-firm scratch (search lists, little-giant candidates, each thread's
+ * firm partials and deferred deposits). */
+size_t world_bytes_per_firm_slot(const world *w);
+
+/* Integrity check in SQLite's manner (integrity_check): collects up to
+ * WORLD_CHECK_MAX_ERRORS errors, each naming the worker, firm, market or node
+ * and the field, then fails with all of them and the count. It checks:
+ * every employed worker's employer is a live firm slot (< fm.n) in the
+ * worker's node; every live firm's ln_a, capital, expected, expected_k,
+ * inventory, output and offer are finite and its deposits are not negative;
+ * every live firm's employees, skilled (tier >= 2) and skill (SKILL_ONE
+ * units) equal the counts recomputed from the workers that name it as
+ * employer, firm by firm; the totals of employees and skill over live firms
+ * equal those over employed workers; every market price is finite and
+ * positive; every node's unemployment rate is in [0, 1]. Returns INC_OK or
+ * INC_ERR_NUMERIC with a message naming the month. Uses each thread's
+ * firm_count and firm_sum scratch (left zero). */
+#define WORLD_CHECK_MAX_ERRORS 10
 inc_status world_check(const world *w, inc_err *e);
+
+/* The check sim_month runs every month: world_check in the Debug and
+ * sanitizer builds; in optimised builds (NDEBUG) the same without the
+ * per-firm recount (the totals still catch any mismatch that does not
+ * cancel), which costs one parallel pass over workers and one over firms. */
+#if !defined(NDEBUG) || defined(__SANITIZE_ADDRESS__)
+#define WORLD_CHECK_PER_FIRM_EVERY_MONTH 1
+#else
+#define WORLD_CHECK_PER_FIRM_EVERY_MONTH 0
+#endif
+inc_status world_check_month(const world *w, inc_err *e);
 
 /* Market index of sector s for a buyer or seller in node n. */
 static inline int world_market(const world *w, int n, int s)
@@ -358,9 +306,19 @@ int world_node_hosts(const world *w, int n, int s);
  * 12, 15.5 (MODEL.md 3: junior middle = 1). Computed once into w->skill_of. */
 static inline int64_t world_skill_of_tier(const struct world *w, int tier);
 
-/* Allocate a firm slot (lowest free slot first, else a new one at the end);
- * zeroes its columns. Returns the id, or -1 when capacity is exhausted. */
+/* Allocate a firm slot (lowest free slot first, else a new one at the end,
+ * growing every per-firm array when the capacity is full: world_firms_reserve);
+ * zeroes its columns. Serial: call it between parallel loops only. Returns the
+ * id, or -1 only when the arrays cannot grow (out of memory); fm.grow_failed
+ * is then set and sim_month stops the run with INC_ERR_NOMEM. */
 int32_t world_firm_new(world *w);
+/* Make room for `slots` firm slots: when above fm.cap, every array sized by
+ * the firm capacity (state.def firm columns, free list, search lists,
+ * little-giant candidates, per-thread firm scratch, the ledger's deferred
+ * firm deposits) grows to max(slots, 1.5 fm.cap + 64), new slots zero.
+ * Serial; a function of the state only (deterministic). Returns 0, or -1
+ * when out of memory or beyond INT32_MAX slots (fm.cap then unchanged). */
+int world_firms_reserve(world *w, size_t slots);
 /* Return a dead firm's slot to the free list (lowest-first order is restored
  * by world_firm_slots_sort at the end of the month). */
 void world_firm_release(world *w, int32_t f);

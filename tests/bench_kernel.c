@@ -32,41 +32,16 @@
 #define WORKER_BUDGET_BYTES 40
 #define MAX_CONFIGS 8
 
-/* The columns of workers_t and firms_t (world.h), listed here so that their
- * element sizes can be summed independently of world_bytes_per_worker. A
- * column added to world.h and not here is caught at run time by
- * columns_listed_ok (the structs are a size_t count, pointers and, for firms,
- * a size_t capacity and free-list count). */
-#define WORKER_COLUMNS(X)                                                                          \
-    X(node) X(hukou) X(tier) X(flags) X(months_unemployed) X(training_left) X(employer) X(applied) \
-    X(wage) X(savings)
-#define FIRM_COLUMNS(X)                                                                            \
-    X(node) X(sector) X(flags) X(birth) X(q) X(ln_a) X(capital) X(expected) X(inventory)           \
-    X(planned) X(output) X(sold) X(offer) X(layoff_p) X(h_eff) X(invest) X(rd_spend)               \
-    X(inv_change_value) X(employees) X(skilled) X(giant_until) X(cit_until) X(grant_left)          \
-    X(vacancies) X(applications) X(hires) X(skill) X(deposits) X(loans) X(subsidies) X(wage_bill)  \
-    X(revenue) X(profit) X(free_list)
-
-#define COUNT_COL(c) +1
-#define WK_BYTES(c) +sizeof *w->wk.c
-#define FM_BYTES(c) +sizeof *w->fm.c
-
-/* Bytes per worker of the worker columns, summed from their element types. */
-static size_t worker_column_bytes(const world *w) { return 0 WORKER_COLUMNS(WK_BYTES); }
-
-/* Bytes per firm slot of the firm columns and of the labour market's search
- * lists, which are sized by firm capacity. */
-static size_t firm_slot_bytes(const world *w)
+/* Bytes per worker of the worker columns, summed from the members' element
+ * types over the STATE_WORKER lines of state.def (the table world.h declares
+ * them from, so no column can be missed); world_bytes_per_worker sums the
+ * same table's types and must agree. */
+static size_t worker_column_bytes(const world *w)
 {
-    return 0 FIRM_COLUMNS(FM_BYTES) + sizeof *w->sl.firms + sizeof *w->sl.cum;
-}
-
-/* 1 when the lists above have as many columns as the structs have pointers. */
-static int columns_listed_ok(void)
-{
-    size_t wk_ptrs = (sizeof(workers_t) - sizeof(size_t)) / sizeof(void *);
-    size_t fm_ptrs = (sizeof(firms_t) - 3 * sizeof(size_t)) / sizeof(void *);
-    return wk_ptrs == (size_t)(0 WORKER_COLUMNS(COUNT_COL)) && fm_ptrs == (size_t)(0 FIRM_COLUMNS(COUNT_COL));
+    size_t b = 0;
+#define STATE_WORKER(name, type, units, save, description) b += sizeof *w->wk.name;
+#include "state.def"
+    return b;
 }
 
 static double now_seconds(void)
@@ -150,7 +125,7 @@ static void run_config(const scenario *sc, result *r)
     }
     r->worker_bytes_api = world_bytes_per_worker(&w);
     r->worker_bytes_types = worker_column_bytes(&w);
-    r->firm_bytes_per_worker = (double)firm_slot_bytes(&w) * (double)w.fm.cap / (double)w.wk.n;
+    r->firm_bytes_per_worker = (double)world_bytes_per_firm_slot(&w) * (double)w.fm.cap / (double)w.wk.n;
     r->firm_slots_per_worker = (double)w.fm.cap / (double)w.wk.n;
     int failed = 0;
     if (sim_month(&w, st, &e) != INC_OK) { /* warm-up */
@@ -262,9 +237,6 @@ int main(int argc, char **argv)
     printf("OMP_WAIT_POLICY=%s\n", wait && *wait ? wait
                                                  : "(unset: threads spin at barriers; on a loaded machine 2 threads can "
                                                    "be several times slower than 1, set OMP_WAIT_POLICY=passive)");
-    if (!columns_listed_ok())
-        printf("WARNING: the column lists of bench_kernel.c no longer match workers_t/firms_t in world.h; "
-               "the bytes summed from column types are incomplete\n");
     printf("timed months follow one untimed warm-up month; memory in bytes (B) per worker agent\n\n");
     printf("%10s %8s %7s %9s %9s %10s %14s %9s %9s %10s %10s %10s %10s\n", "workers", "threads", "months",
            "init", "run", "per month", "throughput", "wk cols", "wk cols", "firm cols", "firm slots", "RSS now",
