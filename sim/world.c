@@ -75,6 +75,7 @@ static void state_register(world *w)
     state_registry *r = &w->reg;
 #define STATE_SCALAR(name, field, units, description) \
     reg(r, "scalars/" #name, NULL, &(field), sizeof(field), 1, 0, 0, STATE_KIND(field));
+#include "state.def"
 #define STATE_WORKER(name, type, units, save, description) \
     if (STATE_SAVED(save)) reg(r, "workers/" #name, &w->wk.name, NULL, sizeof(type), w->wk.n, 0, 1, STATE_KIND((type)0));
 #define STATE_FIRM(name, type, units, save, description) \
