@@ -384,6 +384,7 @@ inc_status ledger_audit(world *w, int64_t *residual, inc_err *e)
     nfw[SEC_BANK] = L->bank_firm_loans + L->bank_lgfv + L->bank_bonds - L->bank_deposits;
     int64_t sum_nfw = 0;
     for (int k = 0; k < SEC_COUNT; k++) sum_nfw += nfw[k];
+    /* Implied by the first two identities (ledger.h): cannot fail alone. */
     AUDIT_EQ("net financial worth of all sectors sums to zero", sum_nfw, 0);
 #undef AUDIT_EQ
     memcpy(L->sec_nfw, nfw, sizeof nfw);

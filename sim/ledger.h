@@ -187,7 +187,11 @@ int64_t ledger_balance(const struct world *w, acct a);
  *  1. deposits: sum of all accounts' deposits = the bank's deposit liabilities;
  *  2. firm loans: sum of firms' loans = the bank's firm loans; LGFV and bonds likewise;
  *  3. flows: each sector's deposits changed by exactly its net flows this month;
- *  4. net financial worth sums to zero over all sectors.
+ *  4. net financial worth sums to zero over all sectors. This one is implied
+ *     by 1 and 2 (the sum is exactly the differences those compare), so it
+ *     never fails alone; it is recomputed as the sectors' net worth, which
+ *     the statistics report (L->sec_nfw), and a failure of 1 or 2 adds its
+ *     difference to *residual a second time through it.
  * Closes the month's flow tallies into L->flow. *residual gets the sum of the
  * absolute discrepancies (0 when all hold). Returns INC_ERR_AUDIT with a message
  * naming the month ("YYYY-MM"), the identity and both amounts on failure. */

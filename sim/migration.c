@@ -24,10 +24,11 @@
  *   integer atomics, money through the thread's ledger_thread. Every draw is
  *   keyed by (worker id, month), so the result does not depend on threads.
  * - The gravity tables are rebuilt from residents in January (and at the
- *   first call): populations move slowly, and a year's tables cost N GSL
- *   preprocessing calls. That rebuild is the phase's only allocation in the
- *   monthly loop (GSL has no in-place rebuild); if it fails the previous
- *   year's tables stay in use. */
+ *   first call): populations move slowly. They are GSL alias tables
+ *   (gsl_ran_discrete_t, drawn by gsl_ran_discrete) whose arrays are
+ *   allocated once by migration_alloc, before the monthly loop, and filled
+ *   in place by migration_alias_fill (GSL's preprocessing allocates anew at
+ *   every call, and could fail in the middle of a run). */
 #include "phases.h"
 #include "migration.h"
 #include <gsl/gsl_randist.h>
@@ -54,7 +55,12 @@ struct migration_state {
     int64_t *cost;              /* [n*n] moving cost from i to j, fen */
     int *market;                /* [n] clearing market of the origin's transport services */
     double *weight;             /* [n] scratch: one gravity row */
-    gsl_ran_discrete_t **alias; /* [n] gravity table of each origin; NULL: no other node to draw */
+    gsl_ran_discrete_t **alias; /* [n] gravity table of each origin (into tables); NULL: no other node to draw */
+    gsl_ran_discrete_t *tables; /* [n] the tables, arrays allocated once: */
+    size_t *table_a;            /* [n*n] alias of each cell */
+    double *table_f;            /* [n*n] cut-off of each cell */
+    double *alias_e;            /* [n] scratch of migration_alias_fill */
+    size_t *alias_stack;        /* [2n] scratch of migration_alias_fill */
     int table_year;             /* calendar year of the tables; -1 before the first build */
     int64_t *table_residents;   /* [n] the residents the tables were built from (checkpoints) */
     double *v_own;              /* [n*4] V without distance and noise, for a worker whose hukou is j */
@@ -76,9 +82,7 @@ void migration_free(world *w)
 {
     struct migration_state *ms = w->mig;
     if (!ms) return;
-    if (ms->alias)
-        for (int n = 0; n < ms->n; n++) gsl_ran_discrete_free(ms->alias[n]);
-    free(ms->alias);
+    free(ms->alias); free(ms->tables); free(ms->table_a); free(ms->table_f); free(ms->alias_e); free(ms->alias_stack);
     free(ms->km); free(ms->ln_km); free(ms->cost); free(ms->market); free(ms->weight);
     free(ms->v_own); free(ms->v_other); free(ms->table_residents);
     free(ms);
@@ -100,14 +104,25 @@ inc_status migration_alloc(world *w, inc_err *e)
         ms->market = calloc((size_t)N, sizeof(int));
         ms->weight = calloc((size_t)N, sizeof(double));
         ms->alias = calloc((size_t)N, sizeof *ms->alias);
+        ms->tables = calloc((size_t)N, sizeof *ms->tables);
+        ms->table_a = calloc(NN, sizeof(size_t));
+        ms->table_f = calloc(NN, sizeof(double));
+        ms->alias_e = calloc((size_t)N, sizeof(double));
+        ms->alias_stack = calloc(2 * (size_t)N, sizeof(size_t));
         ms->v_own = calloc((size_t)N * SC_TIERS, sizeof(double));
         ms->v_other = calloc((size_t)N * SC_TIERS, sizeof(double));
         ms->table_residents = calloc((size_t)N, sizeof(int64_t));
     }
-    if (!ms || !ms->km || !ms->ln_km || !ms->cost || !ms->market || !ms->weight || !ms->alias || !ms->v_own ||
+    if (!ms || !ms->km || !ms->ln_km || !ms->cost || !ms->market || !ms->weight || !ms->alias || !ms->tables ||
+        !ms->table_a || !ms->table_f || !ms->alias_e || !ms->alias_stack || !ms->v_own ||
         !ms->v_other || !ms->table_residents) {
         migration_free(w);
         return inc_fail(e, INC_ERR_NOMEM, "out of memory (migration tables of %d nodes)", N);
+    }
+    for (int n = 0; n < N; n++) {
+        ms->tables[n].K = (size_t)N;
+        ms->tables[n].A = ms->table_a + (size_t)n * (size_t)N;
+        ms->tables[n].F = ms->table_f + (size_t)n * (size_t)N;
     }
     /* Transport services are local services: the first non-tradable sector
      * (scenario.c guarantees one). */
@@ -151,6 +166,58 @@ double migration_gravity_p(const world *w, int n, int j)
     return ms->alias[n] ? gsl_ran_discrete_pdf((size_t)j, ms->alias[n]) : 0.0;
 }
 
+void migration_alias_fill(gsl_ran_discrete_t *g, const double *p, double *e, size_t *stack)
+{
+    /* Walker's alias method as GSL's gsl_ran_discrete_preproc sets it up
+     * (the same tables to the bit, so gsl_ran_discrete draws the same):
+     * probabilities normalised by their sum in index order; cells below
+     * the mean 1/K ("small") and the others ("large") kept on two stacks
+     * filled in index order and taken from the top; each small cell takes
+     * its alias from the top large one, which moves to the small stack when
+     * it falls below the mean, leaves both at exactly the mean, else goes
+     * back on the large stack; cells left over are their own alias; the
+     * cut-offs finally become (k + F[k]) / K. */
+    const size_t K = g->K;
+    size_t *small = stack, *large = stack + K, n_small = 0, n_large = 0;
+    double total = 0.0;
+    for (size_t k = 0; k < K; k++) total += p[k];
+    for (size_t k = 0; k < K; k++) e[k] = p[k] / total;
+    const double mean = 1.0 / (double)K;
+    for (size_t k = 0; k < K; k++) {
+        if (e[k] < mean) small[n_small++] = k;
+        else large[n_large++] = k;
+    }
+    while (n_small > 0) {
+        size_t s = small[--n_small];
+        if (n_large == 0) {
+            g->A[s] = s;
+            g->F[s] = 1.0;
+            continue;
+        }
+        size_t b = large[--n_large];
+        g->A[s] = b;
+        g->F[s] = (double)K * e[s];
+        double d = mean - e[s];
+        e[s] += d;
+        e[b] -= d;
+        if (e[b] < mean) small[n_small++] = b;
+        else if (e[b] > mean) large[n_large++] = b;
+        else {
+            g->A[b] = b;
+            g->F[b] = 1.0;
+        }
+    }
+    while (n_large > 0) {
+        size_t b = large[--n_large];
+        g->A[b] = b;
+        g->F[b] = 1.0;
+    }
+    for (size_t k = 0; k < K; k++) {
+        g->F[k] += (double)k;
+        g->F[k] /= (double)K;
+    }
+}
+
 /* Gravity tables from this month's residents (last month's aggregates):
  * origin n draws j != n with probability proportional to residents_j / km^2.
  * Serial, in node order. */
@@ -167,14 +234,11 @@ static void build_gravity(world *w, struct migration_state *ms, const int64_t *r
             total += x;
         }
         if (!(total > 0)) { /* a lone node, or no one lives anywhere else */
-            gsl_ran_discrete_free(ms->alias[n]);
             ms->alias[n] = NULL;
             continue;
         }
-        gsl_ran_discrete_t *t = gsl_ran_discrete_preproc((size_t)N, ms->weight);
-        if (!t) continue; /* out of memory: last year's table stays */
-        gsl_ran_discrete_free(ms->alias[n]);
-        ms->alias[n] = t;
+        migration_alias_fill(&ms->tables[n], ms->weight, ms->alias_e, ms->alias_stack);
+        ms->alias[n] = &ms->tables[n];
     }
     ms->table_year = w->calendar / 12;
 }

@@ -15,12 +15,17 @@
  *    firms and the field.
  * 3. firm_arrays_grow: creating firms past the capacity grows every per-firm
  *    array, keeps the existing firms' values and the registry's pointers, and
- *    the next month runs and passes world_check. */
+ *    the next month runs and passes world_check.
+ * 4. alias_tables_as_gsl: the gravity tables, allocated once and filled in
+ *    place by migration_alias_fill, equal gsl_ran_discrete_preproc's bit for
+ *    bit (so migration draws what it drew with GSL's tables) on random
+ *    weights with zeros, ties and a single positive cell. */
 #include "checkpoint.h"
 #include "migration.h"
 #include "phases.h"
 #include "testutil.h"
 #include "world.h"
+#include <math.h>
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -199,12 +204,45 @@ static void firm_arrays_grow(void)
     tu_world_close(&fx);
 }
 
+static void alias_tables_as_gsl(void)
+{
+    enum { KMAX = 40 };
+    double p[KMAX], e[KMAX];
+    size_t a[KMAX], stack[2 * KMAX];
+    double f[KMAX];
+    uint64_t x = 88172645463325252ull; /* xorshift64: a fixed set of cases */
+    int bad = 0;
+    for (int c = 0; c < 400 && bad < 5; c++) {
+        size_t K = 1 + (size_t)(c % KMAX);
+        for (size_t k = 0; k < K; k++) {
+            x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+            double u = (double)(x >> 11) * 0x1p-53;
+            /* zeros (the origin's own cell), ties, spreads over decades */
+            p[k] = c % 5 == 0 ? (double)(k % 3) : u < 0.15 ? 0.0 : c % 7 == 0 ? 1.0 : pow(10.0, 6.0 * u);
+        }
+        if (c % 11 == 0) { memset(p, 0, sizeof p); p[K / 2] = 3.0; }
+        double sum = 0;
+        for (size_t k = 0; k < K; k++) sum += p[k];
+        if (!(sum > 0)) continue;
+        gsl_ran_discrete_t mine = {K, a, f};
+        migration_alias_fill(&mine, p, e, stack);
+        gsl_ran_discrete_t *ref = gsl_ran_discrete_preproc(K, p);
+        CU_ASSERT_FATAL(ref != NULL);
+        if (memcmp(ref->A, a, K * sizeof(size_t)) != 0 || memcmp(ref->F, f, K * sizeof(double)) != 0) {
+            FAILF("case %d (K = %zu): the alias table differs from gsl_ran_discrete_preproc's", c, K);
+            bad++;
+        }
+        gsl_ran_discrete_free(ref);
+    }
+}
+
 int main(void)
 {
     static const tu_test tests[] = {
         {"every registered column and scalar survives checkpoint and resume", every_entry_survives_a_checkpoint},
         {"world_check names a firm whose employee count is wrong", check_names_the_firm},
         {"firm arrays grow when full", firm_arrays_grow},
+        {"gravity alias tables filled in place equal GSL's", alias_tables_as_gsl},
         {NULL, NULL}};
     return tu_run_suite("state", tests);
 }
