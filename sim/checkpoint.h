@@ -46,9 +46,12 @@ inc_status ckpt_write(const world *w, const ckpt_history *h, const char *path, i
 
 /* Restore a checkpoint into w, built by world_init from the same scenario,
  * seed, number of workers and threads, and into h (allocated for the run).
- * Fails with INC_ERR_IO (missing or unreadable file), INC_ERR_USAGE (a
- * checkpoint of another program version, scenario, seed or size: the message
- * says which) or INC_ERR_HDF5. */
+ * Every registered entry of state.def is read by name (the firm arrays grow
+ * when the checkpoint holds more firm slots than w has).
+ * Fails with INC_ERR_IO (missing or unreadable file, or an entry missing or
+ * of another size), INC_ERR_USAGE (a checkpoint of another program version,
+ * scenario, seed or size: the message says which), INC_ERR_NOMEM (the firm
+ * arrays cannot grow) or INC_ERR_HDF5. */
 inc_status ckpt_read(world *w, ckpt_history *h, const char *path, inc_err *e);
 
 /* Agent snapshots (micro data for analysis, docs/output.md): append the

@@ -232,7 +232,7 @@ void entry_run(world *w)
                      * would not exist without support, so it is a wannabe
                      * too (shell_entries are part of wannabe_entries). */
                     int32_t f = world_firm_new(w);
-                    if (f < 0) break;
+                    if (f < 0) break; /* out of memory: fm.grow_failed stops the run (sim_month) */
                     int64_t grant = fen_floor(G * 100.0);
                     fm->node[f] = (uint16_t)n;
                     fm->sector[f] = (uint8_t)s;
@@ -272,7 +272,7 @@ void entry_run(world *w)
                     if (vc > room) vc = room > 0 ? room : 0;
                 }
                 int32_t f = world_firm_new(w);
-                if (f < 0) break;
+                if (f < 0) break; /* out of memory: fm.grow_failed stops the run (sim_month) */
                 const double scale_up = 1.0 + (double)(fund + vc) / base;
                 fm->node[f] = (uint16_t)n;
                 fm->sector[f] = (uint8_t)s;
