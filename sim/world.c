@@ -73,6 +73,10 @@ void *world_state_data(const state_array *a)
 static void state_register(world *w)
 {
     state_registry *r = &w->reg;
+#define STATE_WORLD(name, type, units, description) \
+    reg(r, "scalars/" #name, NULL, &w->name, sizeof w->name, 1, 0, 0, STATE_KIND((type)0));
+#define STATE_WORLD_ARRAY(name, type, len, units, description) \
+    reg(r, "scalars/" #name, NULL, w->name, sizeof w->name, 1, 0, 0, STATE_KIND((type)0));
 #define STATE_SCALAR(name, field, units, description) \
     reg(r, "scalars/" #name, NULL, &(field), sizeof(field), 1, 0, 0, STATE_KIND(field));
 #include "state.def"

@@ -180,8 +180,6 @@ typedef struct world {
     const sc_params *m;     /* with annual rates made monthly */
     int n_nodes, n_sectors;
     int months;             /* months to simulate */
-    int t;                  /* current month, 0-based since start */
-    int calendar;           /* current month index 12*year + month-1 */
     int n_threads;
     double scale;           /* persons per agent */
     int64_t skill_of[SC_TIERS]; /* skill units of each education tier (world_skill_of_tier) */
@@ -199,26 +197,12 @@ typedef struct world {
     int64_t *hist;          /* [2 * GINI_BINS] wage histogram scratch (stats.c) */
     wage_bins *wbins;       /* wage histogram bin tables (stats.c) */
     firm_score *pick;       /* [firm capacity] little-giant candidates (giants.c scratch) */
-    /* National state. */
-    double frontier_ln_a[SC_MAX_SECTORS]; /* ln A* per sector (MODEL.md 9) */
-    double export_base[SC_MAX_SECTORS];   /* foreign real demand before sanctions' export cuts */
-    double sanction;        /* sanction(t) this month, 0..1 (policy.c) */
-    uint8_t sector_target[SC_MAX_SECTORS]; /* 1 = target sector of the incentives */
-    int policy_on;          /* the incentive regime is in force this month */
-    int year_closed;        /* this month ended a calendar year (or the run): od is complete */
-    double lev_factor;      /* lending tightening when bank capital is short */
-    double wage_index;      /* national mean wage / start */
-    double central_purchases0; /* fen/month at start */
-    double price_level;     /* output-weighted price index */
-    double inflation;       /* share/year: exponential moving average (bank.inflation_months) of the
-                               annualised monthly log change of price_level (finance_update_inflation, once a month) */
-    double r_policy;        /* share/year: this month's policy lending rate (finance_policy_rates) */
-    double r_loan_m, r_deposit_m; /* monthly base lending and deposit rates this month */
-    int64_t central_revenue, central_spending; /* this month, fen */
-    int64_t clearing_prev;  /* clearing balances at the end of last month, fen */
-    double gdp_gap;         /* |GDP by production - by expenditure| / GDP, this month */
-    /* Month tallies kept for statistics. */
-    double inventory_change_value; /* change in inventories this month at current prices, fen (goods.c) */
+    uint8_t sector_target[SC_MAX_SECTORS]; /* 1 = target sector of the incentives (from the scenario) */
+    /* The world's own scalars: the STATE_WORLD and STATE_WORLD_ARRAY lines
+     * of state.def (t, calendar, the national state, month tallies). */
+#define STATE_WORLD(name, type, units, description) type name;
+#define STATE_WORLD_ARRAY(name, type, len, units, description) type name[len];
+#include "state.def"
 } world;
 
 /* Build the initial state of a scenario (docs/model.md 3, 15 initial

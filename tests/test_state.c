@@ -45,6 +45,8 @@ static int table_entries(void)
 #define STATE_FIRM(name, type, units, save, description) n += SAVED(save);
 #define STATE_NODE(name, type, dim, units, save, description) n += SAVED(save);
 #define STATE_MARKET(name, type, units, save, description) n += SAVED(save);
+#define STATE_WORLD(name, type, units, description) n += 1;
+#define STATE_WORLD_ARRAY(name, type, len, units, description) n += 1;
 #define STATE_SCALAR(name, field, units, description) n += 1;
 #include "state.def"
     return n;
