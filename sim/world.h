@@ -116,8 +116,8 @@ typedef struct {
     double *ns_real;      /* [n_nodes * n_sectors * 2] real scratch (serial use) */
     int64_t *hist;        /* [2 * GINI_BINS] wage histogram partials (stats.c) */
     int64_t *tier_sum;    /* [n_nodes * 3 * 4] per-tier partials (stats.c) */
-    int64_t *firm_sum;    /* [firm capacity] per-firm integer partials, all zero between uses (labour.c) */
-    int32_t *firm_count;  /* [firm capacity] per-firm counts, all zero between uses (labour.c) */
+    int64_t *firm_sum;    /* [firm capacity] per-firm integer partials, all zero between uses (labour.c, world_check) */
+    int32_t *firm_count;  /* [firm capacity] per-firm counts, all zero between uses (labour.c, world_check) */
     rng_gsl *gsl;
     char pad[64];
 } thread_scratch;
