@@ -159,7 +159,7 @@ static inc_status init_firms(world *w, size_t node_first[], inc_err *e)
                 if (assigned[i] || !(w->wk.flags[i] & WF_HIRED_NOW) || w->wk.tier[i] < mt) continue;
                 if (room == 0) {
                     f = world_firm_new(w);
-                    if (f < 0) { free(assigned); return inc_fail(e, INC_ERR_NOMEM, "firm capacity exhausted at start"); }
+                    if (f < 0) { free(assigned); return inc_fail(e, INC_ERR_NOMEM, "out of memory growing the firm arrays at start"); }
                     double u = rng_u01(&w->rk, RNG_INIT_FIRM, firm_draw++, 0, 0, 0);
                     double size = xm * pow(u, -1.0 / tail);
                     room = (int64_t)ceil(size);
@@ -186,7 +186,7 @@ static inc_status init_firms(world *w, size_t node_first[], inc_err *e)
             if (assigned[i] || !(w->wk.flags[i] & WF_HIRED_NOW)) continue;
             if (room == 0) {
                 f = world_firm_new(w);
-                if (f < 0) { free(assigned); return inc_fail(e, INC_ERR_NOMEM, "firm capacity exhausted at start"); }
+                if (f < 0) { free(assigned); return inc_fail(e, INC_ERR_NOMEM, "out of memory growing the firm arrays at start"); }
                 double u = rng_u01(&w->rk, RNG_INIT_FIRM, firm_draw++, 0, 0, 0);
                 room = (int64_t)ceil(xm * pow(u, -1.0 / tail));
                 w->fm.node[f] = (uint16_t)n;
