@@ -92,7 +92,7 @@ int main(int argc, char **argv)
         int has_val = a + 1 < argc;
         if (!strcmp(o, "--help") || !strcmp(o, "-h")) { usage(stdout); free(sets); return 0; }
         else if (!strcmp(o, "--version")) { printf("incubator-sim %s (git %s)\n", INCUBATOR_VERSION, INCUBATOR_GIT_REV); free(sets); return 0; }
-        else if (!strcmp(o, "--list-params")) { scenario_print_params(stdout); free(sets); return 0; }
+        else if (!strcmp(o, "--list-params")) { params_print_table(stdout); free(sets); return 0; }
         else if (!strcmp(o, "--force")) force = 1;
         else if (!strcmp(o, "--quiet") || !strcmp(o, "-q")) quiet = 1;
         else if (!strcmp(o, "--set") && has_val) sets[n_sets++] = argv[++a];

@@ -93,6 +93,11 @@ static void gen_REAL(gen *g, const char *sec, const char *key, double lo, double
     fprintf(g->f, "%.17g\n", v);
 }
 
+static void gen_RATE_Y(gen *g, const char *sec, const char *key, double lo, double hi)
+{
+    gen_REAL(g, sec, key, lo, hi);
+}
+
 static void gen_INT(gen *g, const char *sec, const char *key, int64_t lo, int64_t hi)
 {
     if (gen_key(g, sec, key)) fprintf(g->f, "%lld\n", (long long)(lo + (hi - lo) / 2));
@@ -703,15 +708,24 @@ static void test_set_errors(void)
     CU_ASSERT_NOT_EQUAL(scenario_set(&empty, "firms.chi=0.1", &e), INC_OK);
 }
 
+/* A REAL is never converted, whatever its unit; a REAL in "share/year" would
+ * be an annual rate that forgot its type (RATE_Y). */
 static void check_monthly_REAL(const scenario *sc, double p, double m, const char *unit, int *converted)
 {
-    (void)sc;
+    (void)sc, (void)converted;
+    CU_ASSERT(memcmp(&m, &p, sizeof m) == 0);
     if (!strcmp(unit, "share/year")) {
-        CU_ASSERT_DOUBLE_EQUAL(m, pow(1 + p, 1.0 / 12) - 1, 1e-15);
-        (*converted)++;
-    } else {
-        CU_ASSERT(memcmp(&m, &p, sizeof m) == 0);
+        fprintf(stderr, "\n  a REAL parameter has unit share/year: make it RATE_Y");
+        CU_FAIL("REAL with unit share/year");
     }
+}
+/* A RATE_Y is converted to (1+x)^(1/12)-1, and its unit says so. */
+static void check_monthly_RATE_Y(const scenario *sc, double p, double m, const char *unit, int *converted)
+{
+    (void)sc;
+    CU_ASSERT_DOUBLE_EQUAL(m, pow(1 + p, 1.0 / 12) - 1, 1e-15);
+    CU_ASSERT_STRING_EQUAL(unit, "share/year");
+    (*converted)++;
 }
 static void check_monthly_INT(const scenario *sc, int64_t p, int64_t m, const char *u, int *c)
 {
@@ -755,7 +769,7 @@ static void test_monthly(void)
     CU_ASSERT_DOUBLE_EQUAL(sc.m.productivity_g_frontier, pow(0.95, 1.0 / 12) - 1, 1e-15);
     CU_ASSERT_DOUBLE_EQUAL(sc.m.bank_r_deposit, pow(1 + sc.p.bank_r_deposit, 1.0 / 12) - 1, 1e-15);
     CU_ASSERT_DOUBLE_EQUAL(sc.m.goods_export_growth, pow(1 + sc.p.goods_export_growth, 1.0 / 12) - 1, 1e-15);
-    /* Every REAL in "share/year" is converted, everything else copied. */
+    /* Every RATE_Y is converted, everything else copied. */
     int converted = 0;
 #define PARAM(sec, key, type, lo, hi, unit, desc) check_monthly_##type(&sc, sc.p.sec##_##key, sc.m.sec##_##key, unit, &converted);
 #include "params.def"
@@ -769,6 +783,7 @@ static void test_monthly(void)
 }
 
 static int eq_REAL(double a, double b) { return memcmp(&a, &b, sizeof a) == 0; }
+static int eq_RATE_Y(double a, double b) { return eq_REAL(a, b); }
 static int eq_INT(int64_t a, int64_t b) { return a == b; }
 static int eq_MONTH(int a, int b) { return a == b; }
 static int eq_PATH(const char *a, const char *b) { return !strcmp(a, b); }
@@ -1000,7 +1015,7 @@ static void test_print_params(void)
     size_t n = 0;
     FILE *f = open_memstream(&text, &n);
     CU_ASSERT_FATAL(f != NULL);
-    scenario_print_params(f);
+    params_print_table(f);
     fclose(f);
     const char *head = "| key | unit | range | description |\n|---|---|---|---|\n";
     CU_ASSERT(strncmp(text, head, strlen(head)) == 0);
