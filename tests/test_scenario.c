@@ -8,6 +8,7 @@
  * plus small node and sector CSV files. Tests add small files on top. */
 #include "scenario.h"
 #include "testutil.h"
+#include "world.h"
 
 #include <CUnit/CUnit.h>
 #include <math.h>
@@ -470,6 +471,29 @@ static void test_out_of_range(void)
     expect_fail("range_inf.ini", NULL, 0, INC_ERR_RANGE, &e);
     MSG_HAS(e, "range_inf.ini:3: firms.chi = inf");
 
+    /* A nonzero value a double cannot hold is refused, not read as 0 or inf. */
+    const char *under[] = {"firms.chi=1e-400"};
+    expect_fail("base.ini", under, 1, INC_ERR_RANGE, &e);
+    CU_ASSERT_STRING_EQUAL(e.msg, "--set firms.chi=1e-400: firms.chi = 1e-400 underflows: a double cannot hold a "
+                                  "nonzero number this small (it would become 0): accepted 0 or a real number in "
+                                  "[0, 1] of magnitude at least 2.22507e-308 (-)");
+    const char *under_neg[] = {"goods.export_growth=-1e-310"}; /* subnormal: precision lost */
+    expect_fail("base.ini", under_neg, 1, INC_ERR_RANGE, &e);
+    MSG_HAS(e, "goods.export_growth = -1e-310 underflows");
+    wfile("range_over.ini", "extends = base.ini\n[entry]\ncost = 1e400\n");
+    expect_fail("range_over.ini", NULL, 0, INC_ERR_RANGE, &e);
+    MSG_HAS(e, "range_over.ini:3: entry.cost = 1e400 overflows: a double cannot hold a number this large (it would "
+               "become inf): accepted a real number in [0, 1e+12] (yuan)");
+    const char *zero[] = {"firms.chi=0e-400"}; /* an exact 0 is no underflow */
+    scenario sc;
+    CU_ASSERT_EQUAL_FATAL(load(&sc, "base.ini", zero, 1, &e), INC_OK);
+    CU_ASSERT_EQUAL(sc.p.firms_chi, 0.0);
+    scenario_free(&sc);
+    const char *big_int[] = {"run.seed=9223372036854775808"};
+    expect_fail("base.ini", big_int, 1, INC_ERR_RANGE, &e);
+    CU_ASSERT_STRING_EQUAL(e.msg, "--set run.seed=9223372036854775808: run.seed = 9223372036854775808 is out of "
+                                  "range: accepted [0, 9223372036854775807] (-)");
+
     wfile("range_neg.ini", "extends = base.ini\n[goods]\nexport_growth = -0.6\n");
     expect_fail("range_neg.ini", NULL, 0, INC_ERR_RANGE, &e);
     MSG_HAS(e, "accepted [-0.5, 0.5] (share/year)");
@@ -618,6 +642,11 @@ static void test_csv_values(void)
     wfile("nodes_none.csv", text);
     expect_csv_fail("nodes", "nodes_none.csv", INC_ERR_PARSE, &e);
     MSG_HAS(e, "nodes_none.csv: no node rows");
+
+    snprintf(text, sizeof text, "%sA,city,East,1,30,121,1,1,1,1e-400,1,1,0.4,NBS\n", hdr);
+    wfile("nodes_under.csv", text);
+    expect_csv_fail("nodes", "nodes_under.csv", INC_ERR_RANGE, &e);
+    MSG_HAS(e, "nodes_under.csv:2:10: amenity = 1e-400 underflows a double (it would become 0): accepted a finite number");
 
     wfile("sectors_alpha.csv", SECTORS_HEADER "test,local services,1,0,0,0,0,1,1,1,1,1,0,0,0\n");
     expect_csv_fail("sectors", "sectors_alpha.csv", INC_ERR_RANGE, &e);
@@ -1053,6 +1082,51 @@ static void test_scenario_section(void)
     scenario_free(&sc);
 }
 
+/* tables_min_workers agrees with world_init's placement of worker agents on
+ * the baseline's node table: at the minimum every node has an agent, one
+ * fewer leaves a node empty. */
+static void test_min_workers(void)
+{
+    scenario sc;
+    inc_err e = {0};
+    inc_status st = scenario_load(&sc, "scenarios/baseline.ini", NULL, 0, &e);
+    if (st) fprintf(stderr, "\n  %s\n", e.msg);
+    CU_ASSERT_EQUAL_FATAL(st, INC_OK);
+    int least = -1;
+    int64_t min = tables_min_workers(sc.nodes, sc.n_nodes, &least);
+    CU_ASSERT_FATAL(least >= 0 && least < sc.n_nodes);
+    for (int n = 0; n < sc.n_nodes; n++) CU_ASSERT(sc.nodes[n].population >= sc.nodes[least].population);
+    CU_ASSERT(min >= sc.n_nodes);
+    for (int64_t w = min - 1; w <= min; w++) {
+        world wd;
+        st = world_init(&wd, &sc, 1, w, &e);
+        if (st) fprintf(stderr, "\n  %s\n", e.msg);
+        CU_ASSERT_EQUAL_FATAL(st, INC_OK);
+        int64_t *count = calloc((size_t)sc.n_nodes, sizeof *count);
+        CU_ASSERT_FATAL(count != NULL);
+        for (size_t i = 0; i < wd.wk.n; i++) count[wd.wk.node[i]]++;
+        int empty = 0;
+        for (int n = 0; n < sc.n_nodes; n++) empty += count[n] == 0;
+        if (w == min) CU_ASSERT_EQUAL(empty, 0);
+        if (w < min) CU_ASSERT(empty > 0);
+        free(count);
+        world_free(&wd);
+    }
+    /* And every count from the minimum up to where each node's share alone
+     * gives it an agent leaves no node empty. */
+    double pop[SC_MAX_NODES], sum = 0;
+    int64_t per[SC_MAX_NODES];
+    for (int n = 0; n < sc.n_nodes; n++) sum += pop[n] = sc.nodes[n].population;
+    for (int64_t w = min; w <= (int64_t)(sum / pop[least]) + 2; w++) {
+        tables_apportion(w, pop, sc.n_nodes, per);
+        int64_t tot = 0, zero = 0;
+        for (int n = 0; n < sc.n_nodes; n++) { tot += per[n]; zero += per[n] == 0; }
+        CU_ASSERT_EQUAL(tot, w);
+        CU_ASSERT_EQUAL(zero, 0);
+    }
+    scenario_free(&sc);
+}
+
 int main(void)
 {
     static const tu_test tests[] = {
@@ -1079,6 +1153,7 @@ int main(void)
         {"months", test_month},
         {"lists of names and policy dates", test_lists_and_dates},
         {"parameter table", test_print_params},
+        {"fewest worker agents for every node", test_min_workers},
         {"[scenario] section and CRLF", test_scenario_section},
         {NULL, NULL},
     };
