@@ -1,4 +1,5 @@
-/* test_scenario.c - CUnit suite of scenario.c: loading, extends chains, --set,
+/* test_scenario.c - CUnit suite of the scenario modules (scenario.c, params.c,
+ * inichain.c, csvtab.c, tables.c, month.c): loading, extends chains, --set,
  * every kind of error (checked for the file, line, key and range named in the
  * message, not only the code), the CSV tables, the monthly conversion, the
  * resolved-text round trip and months.
