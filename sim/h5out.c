@@ -22,6 +22,7 @@
  * closing some other descriptor of the lock file cannot drop the lock. */
 #define _GNU_SOURCE
 #include "h5out.h"
+#include "month.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -147,21 +148,6 @@ static char *dir_of(const char *path)
     memcpy(d, path, n);
     d[n] = '\0';
     return d;
-}
-
-/* "YYYY-MM" of month index m = 12*year + month-1 (0 <= year <= 9999, checked
- * at open). Written by hand: the label is a fixed 8-byte field. */
-static void month_label(int m, char out[H5OUT_LABEL_LEN])
-{
-    int y = m / 12, mo = m % 12 + 1;
-    out[0] = (char)('0' + y / 1000 % 10);
-    out[1] = (char)('0' + y / 100 % 10);
-    out[2] = (char)('0' + y / 10 % 10);
-    out[3] = (char)('0' + y % 10);
-    out[4] = '-';
-    out[5] = (char)('0' + mo / 10);
-    out[6] = (char)('0' + mo % 10);
-    out[7] = '\0';
 }
 
 /* A fixed-length ASCII string type of len bytes (at least 1). Such strings read
@@ -484,7 +470,7 @@ static inc_status check_folder(const h5out *o, inc_err *e)
 static inc_status write_root_attrs(h5out *o, const h5out_meta *m, inc_err *e)
 {
     char start[H5OUT_LABEL_LEN];
-    month_label(m->start_month, start);
+    month_format(m->start_month, start, sizeof start);
     int threads = m->threads, planned = m->n_months, written = 0;
     struct {
         const char *name, *text;
@@ -816,7 +802,7 @@ static inc_status append_month(h5out *o, const stats_t *s, int t, inc_err *e)
         }
     }
     char label[H5OUT_LABEL_LEN];
-    month_label(o->start_month + t, label);
+    month_format(o->start_month + t, label, sizeof label);
     int months = t + 1;
     if (H5CALL(en, write_month(o->time, tt, 0, 0, o->mspace[OUT_NATIONAL], H5T_NATIVE_INT, &t)) < 0)
         return h5_fail(o, e, en, "writing", "/time");

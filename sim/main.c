@@ -4,7 +4,9 @@
 #include "phases.h"
 #include "h5out.h"
 #include "checkpoint.h"
+#include "strutil.h"
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -33,11 +35,14 @@ static void usage(FILE *f)
           "  --set SECTION.KEY=V  override any scenario key (repeatable)\n"
           "  --months N           months to simulate (overrides run.months)\n"
           "  --workers N          number of worker agents (persons per agent then\n"
-          "                       follows from scale.labour_force)\n"
+          "                       follows from scale.labour_force); at least enough to\n"
+          "                       give every node of the node table one agent\n"
           "  --out FILE.h5        output file (default results/SCENARIO_sSEED.h5)\n"
           "  --force              overwrite an existing output file\n"
           "  --threads N          OpenMP threads (default: OMP_NUM_THREADS or all cores);\n"
-          "                       results are identical for any N\n"
+          "                       results are identical for any N; more than the\n"
+          "                       available processors are capped with a warning\n"
+          "  --force-threads      use --threads N even above the available processors\n"
           "  --quiet              no progress lines\n"
           "  --checkpoint-every M write a checkpoint every M months (complete state and\n"
           "                       the outputs so far)\n"
@@ -60,14 +65,39 @@ static void usage(FILE *f)
           f);
 }
 
-/* Parse a positive integer option value; returns -1 when malformed. */
-static long long parse_count(const char *s)
+/* Parse the value of integer option `opt` (as the user typed it) within
+ * [lo, hi]; `what` names the scenario key it sets or the unit, for the
+ * message. Returns 0 with *out set, or prints the error (naming the option and
+ * the accepted range) and returns 2, the exit code of bad input. */
+static int int_option(const char *opt, const char *text, int64_t lo, int64_t hi, const char *what, int64_t *out)
 {
-    char *end;
-    errno = 0;
-    long long v = strtoll(s, &end, 10);
-    if (errno || *end || end == s || v < 0) return -1;
-    return v;
+    int64_t v = 0;
+    int rc = su_parse_int64(text, &v);
+    if (rc == 0 && v >= lo && v <= hi) {
+        *out = v;
+        return 0;
+    }
+    fprintf(stderr, "incubator-sim: %s %s: %s: accepted an integer in [%" PRId64 ", %" PRId64 "] (%s)\n", opt, text,
+            rc == SU_NOT_NUMBER ? "not an integer" : "out of range", lo, hi, what);
+    return 2;
+}
+
+/* The range params.def gives an INT key. */
+static void key_range(int id, int64_t *lo, int64_t *hi)
+{
+    *lo = params_at(id)->ilo;
+    *hi = params_at(id)->ihi;
+}
+
+/* Options that take a value: their value is never read as an option. */
+static int takes_value(const char *o)
+{
+    static const char *const with_value[] = {"--seed", "--set", "--months", "--workers", "--out", "--threads",
+                                             "--checkpoint-every", "--checkpoint", "--snapshot-every", "--snapshot",
+                                             "--resume"};
+    for (size_t k = 0; k < sizeof with_value / sizeof with_value[0]; k++)
+        if (!strcmp(o, with_value[k])) return 1;
+    return 0;
 }
 
 static double now_s(void)
@@ -80,20 +110,29 @@ static double now_s(void)
 int main(int argc, char **argv)
 {
     const char *scen_path = NULL, *out_path = NULL, *ckpt_path = NULL, *resume_path = NULL;
-    long long ckpt_every = 0, snap_every = 0;
+    int64_t ckpt_every = 0, snap_every = 0;
     const char *snap_path = NULL;
     const char **sets = calloc((size_t)argc + 4, sizeof(char *));
     char seed_set[64], months_set[64];
-    int n_sets = 0, force = 0, quiet = 0, threads = 0;
-    long long workers = 0;
+    int n_sets = 0, force = 0, quiet = 0, force_threads = 0;
+    int64_t threads = 0, workers = 0;
     if (!sets) return 5;
+    /* --help, --version and --list-params answer first, whatever else is on
+     * the line and without a scenario. */
+    for (int a = 1; a < argc; a++) {
+        const char *o = argv[a];
+        if (takes_value(o)) { a++; continue; }
+        if (!strcmp(o, "--help") || !strcmp(o, "-h")) { usage(stdout); free(sets); return 0; }
+        if (!strcmp(o, "--version")) { printf("incubator-sim %s (git %s)\n", INCUBATOR_VERSION, INCUBATOR_GIT_REV); free(sets); return 0; }
+        if (!strcmp(o, "--list-params")) { params_print_table(stdout); free(sets); return 0; }
+    }
+    int64_t lo, hi;
     for (int a = 1; a < argc; a++) {
         const char *o = argv[a];
         int has_val = a + 1 < argc;
-        if (!strcmp(o, "--help") || !strcmp(o, "-h")) { usage(stdout); free(sets); return 0; }
-        else if (!strcmp(o, "--version")) { printf("incubator-sim %s (git %s)\n", INCUBATOR_VERSION, INCUBATOR_GIT_REV); free(sets); return 0; }
-        else if (!strcmp(o, "--list-params")) { scenario_print_params(stdout); free(sets); return 0; }
-        else if (!strcmp(o, "--force")) force = 1;
+        int bad = 0;
+        if (!strcmp(o, "--force")) force = 1;
+        else if (!strcmp(o, "--force-threads")) force_threads = 1;
         else if (!strcmp(o, "--quiet") || !strcmp(o, "-q")) quiet = 1;
         else if (!strcmp(o, "--set") && has_val) sets[n_sets++] = argv[++a];
         else if (!strcmp(o, "--out") && has_val) out_path = argv[++a];
@@ -101,33 +140,34 @@ int main(int argc, char **argv)
         else if (!strcmp(o, "--resume") && has_val) resume_path = argv[++a];
         else if (!strcmp(o, "--snapshot") && has_val) snap_path = argv[++a];
         else if (!strcmp(o, "--snapshot-every") && has_val) {
-            snap_every = parse_count(argv[++a]);
-            if (snap_every < 1) { fprintf(stderr, "incubator-sim: --snapshot-every %s: expected a positive number of months\n", argv[a]); free(sets); return 2; }
+            key_range(PARAM_ID_run_months, &lo, &hi);
+            bad = int_option(o, argv[++a], 1, hi, "months", &snap_every);
         } else if (!strcmp(o, "--checkpoint-every") && has_val) {
-            ckpt_every = parse_count(argv[++a]);
-            if (ckpt_every < 1) { fprintf(stderr, "incubator-sim: --checkpoint-every %s: expected a positive number of months\n", argv[a]); free(sets); return 2; }
-        }
-        else if (!strcmp(o, "--seed") && has_val) {
-            if (parse_count(argv[a + 1]) < 0) { fprintf(stderr, "incubator-sim: --seed %s: expected a non-negative integer\n", argv[a + 1]); free(sets); return 2; }
-            snprintf(seed_set, sizeof seed_set, "run.seed=%s", argv[++a]);
-            sets[n_sets++] = seed_set;
+            key_range(PARAM_ID_run_months, &lo, &hi);
+            bad = int_option(o, argv[++a], 1, hi, "months", &ckpt_every);
+        } else if (!strcmp(o, "--seed") && has_val) {
+            /* Checked here so that the message names --seed, not run.seed. */
+            int64_t v = 0;
+            key_range(PARAM_ID_run_seed, &lo, &hi);
+            bad = int_option(o, argv[++a], lo, hi, "sets run.seed", &v);
+            snprintf(seed_set, sizeof seed_set, "run.seed=%" PRId64, v);
+            if (!bad) sets[n_sets++] = seed_set;
         } else if (!strcmp(o, "--months") && has_val) {
-            if (parse_count(argv[a + 1]) < 1) { fprintf(stderr, "incubator-sim: --months %s: expected a positive integer\n", argv[a + 1]); free(sets); return 2; }
-            snprintf(months_set, sizeof months_set, "run.months=%s", argv[++a]);
-            sets[n_sets++] = months_set;
+            int64_t v = 0;
+            key_range(PARAM_ID_run_months, &lo, &hi);
+            bad = int_option(o, argv[++a], lo, hi, "sets run.months", &v);
+            snprintf(months_set, sizeof months_set, "run.months=%" PRId64, v);
+            if (!bad) sets[n_sets++] = months_set;
         } else if (!strcmp(o, "--threads") && has_val) {
-            long long v = parse_count(argv[++a]);
-            if (v < 1 || v > 1024) { fprintf(stderr, "incubator-sim: --threads %s: expected an integer in [1, 1024]\n", argv[a]); free(sets); return 2; }
-            threads = (int)v;
+            bad = int_option(o, argv[++a], 1, 1024, "OpenMP threads", &threads);
         } else if (!strcmp(o, "--workers") && has_val) {
-            workers = parse_count(argv[++a]);
-            if (workers < 1 || workers > 2000000000LL) { fprintf(stderr, "incubator-sim: --workers %s: expected an integer in [1, 2e9]\n", argv[a]); free(sets); return 2; }
+            bad = int_option(o, argv[++a], 1, 2000000000, "worker agents", &workers);
         } else if (o[0] == '-') {
             fprintf(stderr, "incubator-sim: unknown option or missing value: %s (see --help)\n", o);
-            free(sets);
-            return 2;
+            bad = 2;
         } else if (!scen_path) scen_path = o;
-        else { fprintf(stderr, "incubator-sim: more than one scenario given: %s and %s\n", scen_path, o); free(sets); return 2; }
+        else { fprintf(stderr, "incubator-sim: more than one scenario given: %s and %s\n", scen_path, o); bad = 2; }
+        if (bad) { free(sets); return bad; }
     }
     if (!scen_path) { usage(stderr); free(sets); return 2; }
 
@@ -142,14 +182,45 @@ int main(int argc, char **argv)
     sigaction(SIGUSR1, &sa, NULL);
     gsl_set_error_handler_off();
     h5out_quiet();
-    if (threads > 0) omp_set_num_threads(threads);
-    threads = omp_get_max_threads();
+    /* More threads than processors only wait on each other (a run with
+     * --threads 1000 on 2 cores is about 50 times slower): capped, with a
+     * warning, unless forced. Results are the same for any count. */
+    int procs = omp_get_num_procs();
+    if (threads > procs && !force_threads) {
+        fprintf(stderr, "incubator-sim: warning: --threads %" PRId64 " is more than the %d available processors: using %d "
+                        "(--force-threads to use %" PRId64 ")\n", threads, procs, procs, threads);
+        threads = procs;
+    }
+    if (threads > 0) omp_set_num_threads((int)threads);
+    int n_threads = omp_get_max_threads();
 
     inc_err err = {0};
     scenario sc;
     inc_status st = scenario_load(&sc, scen_path, sets, n_sets, &err);
     free(sets);
     if (st != INC_OK) { fprintf(stderr, "incubator-sim: %s\n", err.msg); return inc_exit_code(st); }
+
+    /* Every node needs a worker agent: with fewer, world_init would leave a
+     * node empty and the run would go on with its economy missing. */
+    int least;
+    int64_t min_workers = tables_min_workers(sc.nodes, sc.n_nodes, &least);
+    int64_t n_workers = workers > 0 ? workers : llround(sc.p.scale_labour_force / sc.p.scale_persons_per_agent);
+    if (n_workers < min_workers) {
+        double share = 0;
+        for (int n = 0; n < sc.n_nodes; n++) share += sc.nodes[n].population;
+        share = sc.nodes[least].population / share;
+        if (workers > 0)
+            fprintf(stderr, "incubator-sim: --workers %" PRId64 ": too few: accepted at least %" PRId64
+                            " worker agents, the fewest that give every node of %s one (%s has %.3g%% of the population)\n",
+                    workers, min_workers, sc.p.data_nodes, sc.nodes[least].name, 100 * share);
+        else
+            fprintf(stderr, "incubator-sim: %s: scale.labour_force / scale.persons_per_agent gives %" PRId64
+                            " worker agents: accepted at least %" PRId64 ", the fewest that give every node of %s one (%s has "
+                            "%.3g%% of the population)\n",
+                    scen_path, n_workers, min_workers, sc.p.data_nodes, sc.nodes[least].name, 100 * share);
+        scenario_free(&sc);
+        return 2;
+    }
 
     char default_out[1024];
     if (!out_path) {
@@ -192,7 +263,7 @@ int main(int argc, char **argv)
 
     world w;
     double t0 = now_s();
-    st = world_init(&w, &sc, threads, workers, &err);
+    st = world_init(&w, &sc, n_threads, workers, &err);
     if (st != INC_OK) {
         fprintf(stderr, "incubator-sim: %s: %s\n", scen_path, err.msg);
         scenario_free(&sc); free(cmdline);
@@ -242,7 +313,7 @@ int main(int argc, char **argv)
         sector_alpha[s] = sc.sectors[s].alpha;
     }
     h5out_meta meta = {out_path, force, w.n_nodes, w.n_sectors, w.months, sc.p.run_start, node_names,
-                       sector_names, sc.name, sc.resolved, cmdline, (uint64_t)sc.p.run_seed, threads, w.scale,
+                       sector_names, sc.name, sc.resolved, cmdline, (uint64_t)sc.p.run_seed, n_threads, w.scale,
                        node_kind, node_region, node_coastal, sector_hard_tech, sector_tradable, sector_alpha};
     h5out *out = NULL;
     st = h5out_open(&out, &meta, &err);
@@ -262,7 +333,7 @@ int main(int argc, char **argv)
 
     if (!quiet)
         fprintf(stderr, "incubator-sim: %s, seed %lld, %zu worker agents (%.0f persons each), %zu firm agents, %d months, %d threads -> %s\n",
-                sc.name, (long long)sc.p.run_seed, w.wk.n, w.scale, w.fm.n, w.months, threads, out_path);
+                sc.name, (long long)sc.p.run_seed, w.wk.n, w.scale, w.fm.n, w.months, n_threads, out_path);
     double t_start = now_s(), t_last = t_start;
     double gdp_first = 0, gdp_last = 0, u_sum = 0;
     int u_n = 0;

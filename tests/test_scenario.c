@@ -1,4 +1,5 @@
-/* test_scenario.c - CUnit suite of scenario.c: loading, extends chains, --set,
+/* test_scenario.c - CUnit suite of the scenario modules (scenario.c, params.c,
+ * inichain.c, csvtab.c, tables.c, month.c): loading, extends chains, --set,
  * every kind of error (checked for the file, line, key and range named in the
  * message, not only the code), the CSV tables, the monthly conversion, the
  * resolved-text round trip and months.
@@ -8,6 +9,7 @@
  * plus small node and sector CSV files. Tests add small files on top. */
 #include "scenario.h"
 #include "testutil.h"
+#include "world.h"
 
 #include <CUnit/CUnit.h>
 #include <math.h>
@@ -91,6 +93,11 @@ static void gen_REAL(gen *g, const char *sec, const char *key, double lo, double
         (!strcmp(sec, "skills") && !strcmp(key, "training_share")))
         v = 0;
     fprintf(g->f, "%.17g\n", v);
+}
+
+static void gen_RATE_Y(gen *g, const char *sec, const char *key, double lo, double hi)
+{
+    gen_REAL(g, sec, key, lo, hi);
 }
 
 static void gen_INT(gen *g, const char *sec, const char *key, int64_t lo, int64_t hi)
@@ -465,6 +472,29 @@ static void test_out_of_range(void)
     expect_fail("range_inf.ini", NULL, 0, INC_ERR_RANGE, &e);
     MSG_HAS(e, "range_inf.ini:3: firms.chi = inf");
 
+    /* A nonzero value a double cannot hold is refused, not read as 0 or inf. */
+    const char *under[] = {"firms.chi=1e-400"};
+    expect_fail("base.ini", under, 1, INC_ERR_RANGE, &e);
+    CU_ASSERT_STRING_EQUAL(e.msg, "--set firms.chi=1e-400: firms.chi = 1e-400 underflows: a double cannot hold a "
+                                  "nonzero number this small (it would become 0): accepted 0 or a real number in "
+                                  "[0, 1] of magnitude at least 2.22507e-308 (-)");
+    const char *under_neg[] = {"goods.export_growth=-1e-310"}; /* subnormal: precision lost */
+    expect_fail("base.ini", under_neg, 1, INC_ERR_RANGE, &e);
+    MSG_HAS(e, "goods.export_growth = -1e-310 underflows");
+    wfile("range_over.ini", "extends = base.ini\n[entry]\ncost = 1e400\n");
+    expect_fail("range_over.ini", NULL, 0, INC_ERR_RANGE, &e);
+    MSG_HAS(e, "range_over.ini:3: entry.cost = 1e400 overflows: a double cannot hold a number this large (it would "
+               "become inf): accepted a real number in [0, 1e+12] (yuan)");
+    const char *zero[] = {"firms.chi=0e-400"}; /* an exact 0 is no underflow */
+    scenario sc;
+    CU_ASSERT_EQUAL_FATAL(load(&sc, "base.ini", zero, 1, &e), INC_OK);
+    CU_ASSERT_EQUAL(sc.p.firms_chi, 0.0);
+    scenario_free(&sc);
+    const char *big_int[] = {"run.seed=9223372036854775808"};
+    expect_fail("base.ini", big_int, 1, INC_ERR_RANGE, &e);
+    CU_ASSERT_STRING_EQUAL(e.msg, "--set run.seed=9223372036854775808: run.seed = 9223372036854775808 is out of "
+                                  "range: accepted [0, 9223372036854775807] (-)");
+
     wfile("range_neg.ini", "extends = base.ini\n[goods]\nexport_growth = -0.6\n");
     expect_fail("range_neg.ini", NULL, 0, INC_ERR_RANGE, &e);
     MSG_HAS(e, "accepted [-0.5, 0.5] (share/year)");
@@ -614,6 +644,11 @@ static void test_csv_values(void)
     expect_csv_fail("nodes", "nodes_none.csv", INC_ERR_PARSE, &e);
     MSG_HAS(e, "nodes_none.csv: no node rows");
 
+    snprintf(text, sizeof text, "%sA,city,East,1,30,121,1,1,1,1e-400,1,1,0.4,NBS\n", hdr);
+    wfile("nodes_under.csv", text);
+    expect_csv_fail("nodes", "nodes_under.csv", INC_ERR_RANGE, &e);
+    MSG_HAS(e, "nodes_under.csv:2:10: amenity = 1e-400 underflows a double (it would become 0): accepted a finite number");
+
     wfile("sectors_alpha.csv", SECTORS_HEADER "test,local services,1,0,0,0,0,1,1,1,1,1,0,0,0\n");
     expect_csv_fail("sectors", "sectors_alpha.csv", INC_ERR_RANGE, &e);
     MSG_HAS(e, "sectors_alpha.csv:2:3: alpha = 1 is out of range: accepted (0, 1)");
@@ -703,15 +738,24 @@ static void test_set_errors(void)
     CU_ASSERT_NOT_EQUAL(scenario_set(&empty, "firms.chi=0.1", &e), INC_OK);
 }
 
+/* A REAL is never converted, whatever its unit; a REAL in "share/year" would
+ * be an annual rate that forgot its type (RATE_Y). */
 static void check_monthly_REAL(const scenario *sc, double p, double m, const char *unit, int *converted)
 {
-    (void)sc;
+    (void)sc, (void)converted;
+    CU_ASSERT(memcmp(&m, &p, sizeof m) == 0);
     if (!strcmp(unit, "share/year")) {
-        CU_ASSERT_DOUBLE_EQUAL(m, pow(1 + p, 1.0 / 12) - 1, 1e-15);
-        (*converted)++;
-    } else {
-        CU_ASSERT(memcmp(&m, &p, sizeof m) == 0);
+        fprintf(stderr, "\n  a REAL parameter has unit share/year: make it RATE_Y");
+        CU_FAIL("REAL with unit share/year");
     }
+}
+/* A RATE_Y is converted to (1+x)^(1/12)-1, and its unit says so. */
+static void check_monthly_RATE_Y(const scenario *sc, double p, double m, const char *unit, int *converted)
+{
+    (void)sc;
+    CU_ASSERT_DOUBLE_EQUAL(m, pow(1 + p, 1.0 / 12) - 1, 1e-15);
+    CU_ASSERT_STRING_EQUAL(unit, "share/year");
+    (*converted)++;
 }
 static void check_monthly_INT(const scenario *sc, int64_t p, int64_t m, const char *u, int *c)
 {
@@ -755,7 +799,7 @@ static void test_monthly(void)
     CU_ASSERT_DOUBLE_EQUAL(sc.m.productivity_g_frontier, pow(0.95, 1.0 / 12) - 1, 1e-15);
     CU_ASSERT_DOUBLE_EQUAL(sc.m.bank_r_deposit, pow(1 + sc.p.bank_r_deposit, 1.0 / 12) - 1, 1e-15);
     CU_ASSERT_DOUBLE_EQUAL(sc.m.goods_export_growth, pow(1 + sc.p.goods_export_growth, 1.0 / 12) - 1, 1e-15);
-    /* Every REAL in "share/year" is converted, everything else copied. */
+    /* Every RATE_Y is converted, everything else copied. */
     int converted = 0;
 #define PARAM(sec, key, type, lo, hi, unit, desc) check_monthly_##type(&sc, sc.p.sec##_##key, sc.m.sec##_##key, unit, &converted);
 #include "params.def"
@@ -769,6 +813,7 @@ static void test_monthly(void)
 }
 
 static int eq_REAL(double a, double b) { return memcmp(&a, &b, sizeof a) == 0; }
+static int eq_RATE_Y(double a, double b) { return eq_REAL(a, b); }
 static int eq_INT(int64_t a, int64_t b) { return a == b; }
 static int eq_MONTH(int a, int b) { return a == b; }
 static int eq_PATH(const char *a, const char *b) { return !strcmp(a, b); }
@@ -1000,7 +1045,7 @@ static void test_print_params(void)
     size_t n = 0;
     FILE *f = open_memstream(&text, &n);
     CU_ASSERT_FATAL(f != NULL);
-    scenario_print_params(f);
+    params_print_table(f);
     fclose(f);
     const char *head = "| key | unit | range | description |\n|---|---|---|---|\n";
     CU_ASSERT(strncmp(text, head, strlen(head)) == 0);
@@ -1038,6 +1083,51 @@ static void test_scenario_section(void)
     scenario_free(&sc);
 }
 
+/* tables_min_workers agrees with world_init's placement of worker agents on
+ * the baseline's node table: at the minimum every node has an agent, one
+ * fewer leaves a node empty. */
+static void test_min_workers(void)
+{
+    scenario sc;
+    inc_err e = {0};
+    inc_status st = scenario_load(&sc, "scenarios/baseline.ini", NULL, 0, &e);
+    if (st) fprintf(stderr, "\n  %s\n", e.msg);
+    CU_ASSERT_EQUAL_FATAL(st, INC_OK);
+    int least = -1;
+    int64_t min = tables_min_workers(sc.nodes, sc.n_nodes, &least);
+    CU_ASSERT_FATAL(least >= 0 && least < sc.n_nodes);
+    for (int n = 0; n < sc.n_nodes; n++) CU_ASSERT(sc.nodes[n].population >= sc.nodes[least].population);
+    CU_ASSERT(min >= sc.n_nodes);
+    for (int64_t w = min - 1; w <= min; w++) {
+        world wd;
+        st = world_init(&wd, &sc, 1, w, &e);
+        if (st) fprintf(stderr, "\n  %s\n", e.msg);
+        CU_ASSERT_EQUAL_FATAL(st, INC_OK);
+        int64_t *count = calloc((size_t)sc.n_nodes, sizeof *count);
+        CU_ASSERT_FATAL(count != NULL);
+        for (size_t i = 0; i < wd.wk.n; i++) count[wd.wk.node[i]]++;
+        int empty = 0;
+        for (int n = 0; n < sc.n_nodes; n++) empty += count[n] == 0;
+        if (w == min) CU_ASSERT_EQUAL(empty, 0);
+        if (w < min) CU_ASSERT(empty > 0);
+        free(count);
+        world_free(&wd);
+    }
+    /* And every count from the minimum up to where each node's share alone
+     * gives it an agent leaves no node empty. */
+    double pop[SC_MAX_NODES], sum = 0;
+    int64_t per[SC_MAX_NODES];
+    for (int n = 0; n < sc.n_nodes; n++) sum += pop[n] = sc.nodes[n].population;
+    for (int64_t w = min; w <= (int64_t)(sum / pop[least]) + 2; w++) {
+        tables_apportion(w, pop, sc.n_nodes, per);
+        int64_t tot = 0, zero = 0;
+        for (int n = 0; n < sc.n_nodes; n++) { tot += per[n]; zero += per[n] == 0; }
+        CU_ASSERT_EQUAL(tot, w);
+        CU_ASSERT_EQUAL(zero, 0);
+    }
+    scenario_free(&sc);
+}
+
 int main(void)
 {
     static const tu_test tests[] = {
@@ -1064,6 +1154,7 @@ int main(void)
         {"months", test_month},
         {"lists of names and policy dates", test_lists_and_dates},
         {"parameter table", test_print_params},
+        {"fewest worker agents for every node", test_min_workers},
         {"[scenario] section and CRLF", test_scenario_section},
         {NULL, NULL},
     };
