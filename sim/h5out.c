@@ -22,6 +22,8 @@
  * closing some other descriptor of the lock file cannot drop the lock. */
 #define _GNU_SOURCE
 #include "h5out.h"
+#include "h5err.h"
+#include "publish.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -77,40 +79,20 @@ struct h5out {
 
 /* ---- error reporting ---------------------------------------------------- */
 
-typedef struct {
-    char *buf;
-    size_t n;
-    int err_no; /* errno quoted by the innermost entry that quotes one */
-} walk_ctx;
-
-/* Called innermost error first (H5E_WALK_UPWARD): keep that description, the
- * most specific one, and the first "errno = N" HDF5 quotes from the OS. */
-static herr_t walk_cb(unsigned nth, const H5E_error2_t *err, void *data)
-{
-    walk_ctx *c = data;
-    if (nth == 0) snprintf(c->buf, c->n, "%s", err->desc ? err->desc : "(no description)");
-    const char *p = err->desc ? strstr(err->desc, "errno = ") : NULL;
-    if (p && !c->err_no) c->err_no = atoi(p + 8);
-    return 0;
-}
-
-static int is_disk_errno(int en)
-{
-    return en == ENOSPC || en == EDQUOT || en == EFBIG || en == EIO || en == EROFS;
-}
-
 /* Record the failure of HDF5 call `what` on object `obj` of the partial file.
  * Must be called right after the failing call: the next API call clears the
- * error stack. `en` is errno as it was just after the call. */
+ * error stack. `en` is errno as it was just after the call. A disk errno is
+ * reported by publish_io_fail (naming the full disk). */
 static inc_status h5_fail(const h5out *o, inc_err *e, int en, const char *what, const char *obj)
 {
-    char detail[400] = "";
-    walk_ctx c = {detail, sizeof detail, 0};
-    H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, walk_cb, &c);
-    if (!is_disk_errno(en) && is_disk_errno(c.err_no)) en = c.err_no;
-    if (is_disk_errno(en))
-        return inc_fail(e, INC_ERR_IO, "cannot write %s: %s (%s %s); check free space, quota and file size limit, or choose another --out",
-                        o->partial, strerror(en), what, obj);
+    char detail[400];
+    int stack_en = h5err_read(H5E_DEFAULT, detail, sizeof detail);
+    if (!publish_is_disk_errno(en) && publish_is_disk_errno(stack_en)) en = stack_en;
+    if (publish_is_disk_errno(en)) {
+        char action[300];
+        snprintf(action, sizeof action, "write (%s %s)", what, obj);
+        return publish_io_fail(e, en, action, o->partial, "free space or choose another --out");
+    }
     return inc_fail(e, INC_ERR_HDF5, "%s: HDF5 error %s %s: %s", o->partial, what, obj,
                     detail[0] ? detail : "(no detail)");
 }
@@ -410,7 +392,7 @@ static inc_status lock_acquire(h5out *o, inc_err *e)
     for (int attempt = 0; attempt < 10; attempt++) {
         int fd = open(o->lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
         if (fd < 0)
-            return inc_fail(e, INC_ERR_IO, "cannot write %s: %s (folder %s)", o->lockpath, strerror(errno), o->dir);
+            return publish_io_fail(e, errno, "write", o->lockpath, "choose another --out");
         if (set_lock(fd) < 0) {
             int en = errno;
             long pid = lock_holder(fd);
@@ -899,53 +881,6 @@ static inc_status mark_complete(h5out *o, inc_err *e)
     return INC_OK;
 }
 
-/* Make the data durable before the rename makes it visible as complete. */
-static inc_status sync_file(const char *path, inc_err *e)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return inc_fail(e, INC_ERR_IO, "cannot reopen %s to sync it: %s", path, strerror(errno));
-    if (fsync(fd) != 0) {
-        int en = errno;
-        close(fd);
-        return inc_fail(e, INC_ERR_IO, "cannot write %s: %s (fsync)", path, strerror(en));
-    }
-    close(fd);
-    return INC_OK;
-}
-
-/* PATH.partial -> PATH. Without force, link() fails atomically if PATH has
- * appeared meanwhile (a plain rename would silently replace it); filesystems
- * without hard links fall back to check-then-rename. */
-static inc_status publish(h5out *o, inc_err *e)
-{
-    struct stat st;
-    if (!o->force) {
-        if (link(o->partial, o->path) == 0) {
-            unlink(o->partial); /* PATH is complete already; a leftover partial is harmless */
-            return INC_OK;
-        }
-        if (errno == EEXIST || lstat(o->path, &st) == 0)
-            return inc_fail(e, INC_ERR_IO,
-                            "%s appeared while this run was writing it; not overwritten (pass --force to overwrite)",
-                            o->path);
-    }
-    if (rename(o->partial, o->path) != 0)
-        return inc_fail(e, INC_ERR_IO, "cannot rename %s to %s: %s", o->partial, o->path, strerror(errno));
-    return INC_OK;
-}
-
-/* The new name must survive a crash too: sync the folder (best effort; some
- * filesystems refuse fsync on folders). */
-static void sync_dir(const char *dir)
-{
-    int fd = open(dir, O_RDONLY | O_CLOEXEC);
-    if (fd >= 0) {
-        if (fsync(fd) != 0) { /* ignored, see above */
-        }
-        close(fd);
-    }
-}
-
 inc_status h5out_close(h5out *o, inc_err *e)
 {
     if (!o) return inc_fail(e, INC_ERR_IO, "h5out_close: no open output");
@@ -962,9 +897,9 @@ inc_status h5out_close(h5out *o, inc_err *e)
         st = h5_fail(o, e, en, "flushing", "the file");
     inc_status cst = close_handles(o, st == INC_OK ? e : NULL);
     if (st == INC_OK) st = cst;
-    if (st == INC_OK) st = sync_file(o->partial, e);
-    if (st == INC_OK) st = publish(o, e);
-    if (st == INC_OK) sync_dir(o->dir);
+    /* fsync, rename (link without --force), fsync of the folder; the
+     * partial is removed on failure. */
+    if (st == INC_OK) st = publish_file(o->partial, o->path, o->force, e);
     destroy(o, st != INC_OK);
     return st;
 }
