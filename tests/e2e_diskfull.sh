@@ -3,7 +3,9 @@
 # naming and safety"): a clear error naming the file, exit code 3, no .h5 (nor
 # .partial or .lock) of the failed run left behind, and the earlier results in
 # the same folder untouched; the same inside a sweep, whose manifest records
-# the failed row with exit code 3.
+# the failed row with exit code 3. A checkpoint or snapshot on a full disk is
+# an error (exit 3) naming the file and the full disk, and leaves no .tmp or
+# .partial; a snapshot that cannot be published is an error too.
 #
 # The small disk is a tmpfs mounted for the test (needs root and a kernel that
 # lets us mount); where mounting is not permitted the test says so and uses a
@@ -159,6 +161,17 @@ else
     [[ ! -e "$DISK/snap.h5" ]] || problem "a snapshot file $DISK/snap.h5 was published"
     end_case
 fi
+
+new_case "a snapshot that cannot be published (its name is a folder): exit 3, a message naming both names, no .partial left"
+mkdir -p "$WORK/pub/snap.h5"
+"$SIM" "$BASELINE" "${SMALL[@]}" --snapshot "$WORK/pub/snap.h5" --snapshot-every 1 --out "$WORK/pub/run.h5" \
+    >/dev/null 2>"$WORK/pub.err"
+rc=$?
+[[ $rc -eq 3 ]] || problem "exit code $rc, expected 3 (file error)"
+grep -qxF "incubator-sim: cannot rename $WORK/pub/snap.h5.partial to $WORK/pub/snap.h5: Is a directory (folder $WORK/pub); nothing was published" \
+    "$WORK/pub.err" || problem "stderr is not the expected message: $(tr '\n' ' ' <"$WORK/pub.err")"
+[[ ! -e "$WORK/pub/snap.h5.partial" ]] || problem "left behind: $WORK/pub/snap.h5.partial"
+end_case
 
 # ---- a sweep on a full disk ------------------------------------------------------------
 
