@@ -218,8 +218,8 @@ an_status integrity_check(const char *path, FILE *out, int *n_failed, an_err *e)
         memset(&ce, 0, sizeof ce);
         if (runfile_verify_checksums(file, path, &n, &ce) != AN_OK) {
             const char *m = ce.msg;
-            size_t pl = strlen(path);
-            if (!strncmp(m, path, pl) && m[pl] == ':') m += pl + 2;
+            size_t plen = strlen(path);
+            if (!strncmp(m, path, plen) && m[plen] == ':') m += plen + 2;
             report(&t, 0, "checksums: %s", m);
         } else {
             report(&t, 1, "checksums: every chunk of %ld checksummed datasets matches", n);
