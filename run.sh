@@ -17,6 +17,11 @@ cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")"
 DEB_PACKAGES=(build-essential cmake pkg-config libgsl-dev libhdf5-dev hdf5-tools
               libcunit1-dev librandom123-dev libinih-dev gnuplot-nox)
 
+# What the tests need beyond the build: xarray with both netCDF engines, and
+# h5py, for tests/e2e_netcdf.sh (outputs every netCDF tool opens) and
+# tools/same-values.py. Installed by `./run.sh test` only.
+TEST_DEB_PACKAGES=(python3-xarray python3-netcdf4 python3-h5netcdf python3-h5py python3-cftime python3-numpy)
+
 # The default study: every scenario with every seed. Outputs go to
 # results/SCENARIO_sSEED.h5 and are replaced on each run.
 STUDY_SCENARIOS=(baseline incubator)
@@ -57,8 +62,8 @@ EOF
 # step TEXT: a progress line on stderr.
 step() { echo "== $*" >&2; }
 
-# Check the Debian packages; install the missing ones when root. Silent when
-# nothing is missing.
+# Check the Debian packages (DEB_PACKAGES and any given as arguments); install
+# the missing ones when root. Silent when nothing is missing.
 ensure_deps() {
     if ! command -v dpkg-query >/dev/null 2>&1; then
         echo "run.sh: no dpkg-query (not a Debian system?): skipping the package check;" \
@@ -66,7 +71,7 @@ ensure_deps() {
         return 0
     fi
     local missing=() p status
-    for p in "${DEB_PACKAGES[@]}"; do
+    for p in "${DEB_PACKAGES[@]}" "$@"; do
         status="$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)"
         [[ "$status" == "install ok installed" ]] || missing+=("$p")
     done
@@ -214,6 +219,7 @@ lsan_works() {
 }
 
 run_tests() {
+    ensure_deps "${TEST_DEB_PACKAGES[@]}"
     build
     local rc=0 leaks=1
     step "tests: Release build (build/)"

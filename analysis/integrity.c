@@ -211,6 +211,20 @@ an_status integrity_check(const char *path, FILE *out, int *n_failed, an_err *e)
             report(&t, 0, "analysis datasets: %s", m);
         }
     }
+    /* Every chunk's Fletcher32 checksum: a corrupted byte names its dataset. */
+    {
+        long n = 0;
+        an_err ce;
+        memset(&ce, 0, sizeof ce);
+        if (runfile_verify_checksums(file, path, &n, &ce) != AN_OK) {
+            const char *m = ce.msg;
+            size_t plen = strlen(path);
+            if (!strncmp(m, path, plen) && m[plen] == ':') m += plen + 2;
+            report(&t, 0, "checksums: %s", m);
+        } else {
+            report(&t, 1, "checksums: every chunk of %ld checksummed datasets matches", n);
+        }
+    }
     /* No NaN or infinity anywhere. */
     {
         finite_scan fs;

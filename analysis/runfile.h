@@ -114,6 +114,12 @@ an_status runfile_read_data(hid_t file, runfile *rf, an_err *e);
  * zeroed; release it with runfile_free whatever the result. */
 an_status runfile_open(const char *path, runfile *rf, an_err *e);
 
+/* Read every dataset that carries a Fletcher32 checksum (every chunked
+ * dataset of an output) whole, so HDF5 verifies each chunk; *checked (may be
+ * NULL) gets the number read. AN_ERR_INPUT naming the first corrupted
+ * dataset, AN_ERR_NOMEM when memory runs out. */
+an_status runfile_verify_checksums(hid_t file, const char *path, long *checked, an_err *e);
+
 /* Release what rf owns and zero it. Safe on a zeroed or partly filled rf. */
 void runfile_free(runfile *rf);
 

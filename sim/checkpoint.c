@@ -7,6 +7,9 @@
  * and makes a restore an exact copy. */
 #include "checkpoint.h"
 #include "migration.h"
+#include "h5err.h"
+#include "publish.h"
+#include <errno.h>
 #include <hdf5.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -133,10 +136,21 @@ static void identity(const world *w, char *buf, size_t n)
 
 inc_status ckpt_write(const world *w, const ckpt_history *h, const char *path, inc_err *e)
 {
+    /* Published by publish_file (PATH.tmp, fsync, rename, folder fsync); the
+     * watch keeps the errno of the first failing HDF5 call, so a full disk
+     * is reported as one. */
     char tmp[1100];
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    h5err_watch watch;
+    h5err_watch_begin(&watch);
+    errno = 0;
     hid_t file = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-    if (file < 0) return inc_fail(e, INC_ERR_IO, "cannot create checkpoint %s (check the folder exists and is writable)", tmp);
+    if (file < 0) {
+        int en = watch.err_no ? watch.err_no : errno ? errno : EIO;
+        h5err_watch_end(&watch);
+        publish_discard(tmp);
+        return publish_io_fail(e, en, "create checkpoint", tmp, "no checkpoint was written");
+    }
     int rc = 0;
     char id[512];
     identity(w, id, sizeof id);
@@ -163,15 +177,18 @@ inc_status ckpt_write(const world *w, const ckpt_history *h, const char *path, i
     rc |= put_bytes(file, "history/od", h->od, (size_t)h->years * nn * sizeof(int64_t));
     if (H5Fflush(file, H5F_SCOPE_GLOBAL) < 0) rc = -1;
     if (H5Fclose(file) < 0) rc = -1;
+    int en = watch.err_no;
+    h5err_watch_end(&watch);
     if (rc) {
-        unlink(tmp);
-        return inc_fail(e, INC_ERR_IO, "cannot write checkpoint %s (disk full?); the previous checkpoint %s is kept", tmp, path);
+        /* The message first: it quotes the free space with the .tmp in place. */
+        const char *kept = access(path, F_OK) == 0 ? "the previous checkpoint is kept" : "no checkpoint was written";
+        inc_status fst = publish_is_disk_errno(en) ? publish_io_fail(e, en, "write checkpoint", tmp, kept)
+                                                   : inc_fail(e, INC_ERR_HDF5, "cannot write checkpoint %s: HDF5 error: %s; %s", tmp,
+                                                              watch.detail[0] ? watch.detail : "(no detail)", kept);
+        publish_discard(tmp);
+        return fst;
     }
-    if (rename(tmp, path) != 0) {
-        unlink(tmp);
-        return inc_fail(e, INC_ERR_IO, "cannot rename %s to %s", tmp, path);
-    }
-    return INC_OK;
+    return publish_file(tmp, path, 1, e);
 }
 
 inc_status ckpt_read(world *w, ckpt_history *h, const char *path, inc_err *e)
@@ -256,9 +273,18 @@ static hid_t native_type(const state_array *a)
 
 inc_status ckpt_snapshot(const world *w, const char *path, inc_err *e)
 {
+    /* A write that fails half-way leaves a damaged HDF5 file: it is removed,
+     * and a full disk is named (the watch keeps the first errno). */
+    h5err_watch watch;
+    h5err_watch_begin(&watch);
+    errno = 0;
     hid_t file = access(path, F_OK) == 0 ? H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT)
                                          : H5Fcreate(path, H5F_ACC_EXCL, H5P_DEFAULT, H5P_DEFAULT);
-    if (file < 0) return inc_fail(e, INC_ERR_IO, "cannot open snapshot file %s for writing", path);
+    if (file < 0) {
+        int en = watch.err_no ? watch.err_no : errno ? errno : EIO;
+        h5err_watch_end(&watch);
+        return publish_io_fail(e, en, "open snapshot file", path, "no snapshot was written");
+    }
     char month[16];
     month_format(w->calendar - 1, month, sizeof month); /* the month just simulated */
     int rc = 0;
@@ -309,5 +335,14 @@ inc_status ckpt_snapshot(const world *w, const char *path, inc_err *e)
         }
     }
     if (H5Fclose(file) < 0) rc = -1;
-    return rc ? inc_fail(e, INC_ERR_IO, "cannot write the %s snapshot to %s (disk full?)", month, path) : INC_OK;
+    h5err_watch_end(&watch);
+    if (!rc) return INC_OK;
+    char action[64];
+    snprintf(action, sizeof action, "write the %s snapshot to", month);
+    inc_status fst = publish_is_disk_errno(watch.err_no)
+                         ? publish_io_fail(e, watch.err_no, action, path, "the damaged snapshot file was removed")
+                         : inc_fail(e, INC_ERR_HDF5, "cannot %s %s: HDF5 error: %s; the damaged snapshot file was removed",
+                                    action, path, watch.detail[0] ? watch.detail : "(no detail)");
+    publish_discard(path);
+    return fst;
 }

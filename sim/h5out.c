@@ -23,6 +23,9 @@
 #define _GNU_SOURCE
 #include "h5out.h"
 #include "month.h"
+#include "h5err.h"
+#include "h5schema.h"
+#include "publish.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -42,14 +45,6 @@
 #define INCUBATOR_GIT_REV "unknown"
 #endif
 
-/* Text longer than this goes to a dataset instead of an attribute: the default
- * (oldest-format) object header cannot hold an attribute of 64 KiB or more. */
-#define H5OUT_MAX_ATTR_TEXT (60 * 1024)
-/* Target size of a chunk: small outputs get up to a year of months per chunk
- * (one-value chunks would cost more index than data); a large node x sector
- * slab gets one month per chunk, which is what one append writes. */
-#define H5OUT_CHUNK_BYTES 65536
-#define H5OUT_CHUNK_MAX_MONTHS 12
 #define H5OUT_LABEL_LEN 8 /* "YYYY-MM" and its terminating NUL */
 
 struct h5out {
@@ -65,7 +60,11 @@ struct h5out {
     hid_t file;
     hid_t time, time_label, node_name, sector_name;
     hid_t attr_written;              /* root attribute months_written */
-    hid_t label_type;                /* fixed 8-byte string for time_label */
+    hid_t label_type;                /* variable-length UTF-8 string for time_label */
+    /* Each group's own coordinates (docs/output.md "Coordinates"): xarray and
+     * netCDF show a group's dimensions with values only when the scales are in
+     * the group. gtime grows with the months; the name scales are static. */
+    hid_t gtime[3];
     hid_t mspace[3];                 /* memory space of one month, per group */
     hid_t dset[OUT_COUNT];
     /* The annual origin-destination matrix (MODEL.md 16): /migration/od, its
@@ -78,40 +77,20 @@ struct h5out {
 
 /* ---- error reporting ---------------------------------------------------- */
 
-typedef struct {
-    char *buf;
-    size_t n;
-    int err_no; /* errno quoted by the innermost entry that quotes one */
-} walk_ctx;
-
-/* Called innermost error first (H5E_WALK_UPWARD): keep that description, the
- * most specific one, and the first "errno = N" HDF5 quotes from the OS. */
-static herr_t walk_cb(unsigned nth, const H5E_error2_t *err, void *data)
-{
-    walk_ctx *c = data;
-    if (nth == 0) snprintf(c->buf, c->n, "%s", err->desc ? err->desc : "(no description)");
-    const char *p = err->desc ? strstr(err->desc, "errno = ") : NULL;
-    if (p && !c->err_no) c->err_no = atoi(p + 8);
-    return 0;
-}
-
-static int is_disk_errno(int en)
-{
-    return en == ENOSPC || en == EDQUOT || en == EFBIG || en == EIO || en == EROFS;
-}
-
 /* Record the failure of HDF5 call `what` on object `obj` of the partial file.
  * Must be called right after the failing call: the next API call clears the
- * error stack. `en` is errno as it was just after the call. */
+ * error stack. `en` is errno as it was just after the call. A disk errno is
+ * reported by publish_io_fail (naming the full disk). */
 static inc_status h5_fail(const h5out *o, inc_err *e, int en, const char *what, const char *obj)
 {
-    char detail[400] = "";
-    walk_ctx c = {detail, sizeof detail, 0};
-    H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, walk_cb, &c);
-    if (!is_disk_errno(en) && is_disk_errno(c.err_no)) en = c.err_no;
-    if (is_disk_errno(en))
-        return inc_fail(e, INC_ERR_IO, "cannot write %s: %s (%s %s); check free space, quota and file size limit, or choose another --out",
-                        o->partial, strerror(en), what, obj);
+    char detail[400];
+    int stack_en = h5err_read(H5E_DEFAULT, detail, sizeof detail);
+    if (!publish_is_disk_errno(en) && publish_is_disk_errno(stack_en)) en = stack_en;
+    if (publish_is_disk_errno(en)) {
+        char action[300];
+        snprintf(action, sizeof action, "write (%s %s)", what, obj);
+        return publish_io_fail(e, en, action, o->partial, "free space or choose another --out");
+    }
     return inc_fail(e, INC_ERR_HDF5, "%s: HDF5 error %s %s: %s", o->partial, what, obj,
                     detail[0] ? detail : "(no detail)");
 }
@@ -150,173 +129,14 @@ static char *dir_of(const char *path)
     return d;
 }
 
-/* A fixed-length ASCII string type of len bytes (at least 1). Such strings read
- * back as plain bytes/str in h5py, h5netcdf and netCDF-C. */
-static hid_t str_type(size_t len)
-{
-    hid_t t = H5Tcopy(H5T_C_S1);
-    if (t < 0) return t;
-    if (H5Tset_size(t, len ? len : 1) < 0 || H5Tset_strpad(t, H5T_STR_NULLTERM) < 0 ||
-        H5Tset_cset(t, H5T_CSET_ASCII) < 0) {
-        H5Tclose(t);
-        return H5I_INVALID_HID;
-    }
-    return t;
-}
-
-/* Scalar attribute `name` = value of file type ftype on loc. */
-static herr_t attr_put(hid_t loc, const char *name, hid_t ftype, hid_t mtype, const void *value)
-{
-    hid_t sp = H5Screate(H5S_SCALAR);
-    if (sp < 0) return -1;
-    hid_t a = H5Acreate2(loc, name, ftype, sp, H5P_DEFAULT, H5P_DEFAULT);
-    herr_t r = a < 0 ? -1 : H5Awrite(a, mtype, value);
-    if (a >= 0 && H5Aclose(a) < 0) r = -1;
-    H5Sclose(sp);
-    return r;
-}
-
-/* String attribute: size strlen(s) (1 for ""), NUL-terminated on read by h5py
- * and netCDF, which trim at the declared size. */
-static herr_t attr_text(hid_t loc, const char *name, const char *s)
-{
-    if (!s) s = "";
-    hid_t t = str_type(strlen(s));
-    if (t < 0) return -1;
-    herr_t r = attr_put(loc, name, t, t, s);
-    if (H5Tclose(t) < 0) r = -1;
-    return r;
-}
-
-/* Units and description on a dataset: the file describes itself (DESIGN.md). */
-static herr_t describe(hid_t d, const char *units, const char *description)
-{
-    if (attr_text(d, "units", units) < 0) return -1;
-    return attr_text(d, "description", description);
-}
-
-/* Creation properties shared by every object: no timestamps (identical runs,
- * identical bytes), and attribute creation order kept as netCDF-4 does. */
-static herr_t ocpl_common(hid_t pl)
-{
-    if (H5Pset_obj_track_times(pl, 0) < 0) return -1;
-    return H5Pset_attr_creation_order(pl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED);
-}
-
-/* Creation properties of a group (or the root): links in creation order, which
- * netCDF-4 readers use to order variables. */
-static hid_t gcpl_new(hid_t cls)
-{
-    hid_t pl = H5Pcreate(cls);
-    if (pl < 0) return pl;
-    if (ocpl_common(pl) < 0 ||
-        H5Pset_link_creation_order(pl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED) < 0) {
-        H5Pclose(pl);
-        return H5I_INVALID_HID;
-    }
-    return pl;
-}
-
-/* Dataset creation properties; chunk == NULL for a contiguous dataset. */
-static hid_t dcpl_new(int rank, const hsize_t *chunk)
-{
-    hid_t pl = H5Pcreate(H5P_DATASET_CREATE);
-    if (pl < 0) return pl;
-    if (ocpl_common(pl) < 0 || (chunk && H5Pset_chunk(pl, rank, chunk) < 0)) {
-        H5Pclose(pl);
-        return H5I_INVALID_HID;
-    }
-    return pl;
-}
-
-/* Months per chunk for a row of row_bytes per month. */
-static hsize_t chunk_months(size_t row_bytes)
-{
-    size_t m = row_bytes ? H5OUT_CHUNK_BYTES / row_bytes : H5OUT_CHUNK_MAX_MONTHS;
-    if (m < 1) m = 1;
-    if (m > H5OUT_CHUNK_MAX_MONTHS) m = H5OUT_CHUNK_MAX_MONTHS;
-    return (hsize_t)m;
-}
-
-/* A dataset of rank 1..3 shaped (0[, n1[, n2]]) growing in time. */
-static hid_t create_timeseries(hid_t loc, const char *name, hid_t ftype, int rank, hsize_t n1,
-                               hsize_t n2, size_t elem_bytes)
-{
-    hsize_t dims[3] = {0, n1, n2}, maxdims[3] = {H5S_UNLIMITED, n1, n2};
-    size_t row = elem_bytes * (rank > 1 ? (size_t)n1 : 1) * (rank > 2 ? (size_t)n2 : 1);
-    hsize_t chunk[3] = {chunk_months(row), n1, n2};
-    hid_t sp = H5Screate_simple(rank, dims, maxdims);
-    if (sp < 0) return sp;
-    hid_t pl = dcpl_new(rank, chunk);
-    hid_t d = pl < 0 ? H5I_INVALID_HID : H5Dcreate2(loc, name, ftype, sp, H5P_DEFAULT, pl, H5P_DEFAULT);
-    if (pl >= 0) H5Pclose(pl);
-    H5Sclose(sp);
-    return d;
-}
-
-/* A 1-D fixed-length string dataset holding names[0..n-1]: the node and sector
- * scales. */
-static hid_t create_names(hid_t loc, const char *dsname, const char *const *names, int n)
-{
-    size_t w = 1;
-    for (int i = 0; i < n; i++)
-        if (strlen(names[i]) + 1 > w) w = strlen(names[i]) + 1;
-    char *buf = calloc((size_t)n, w);
-    if (!buf) return H5I_INVALID_HID;
-    for (int i = 0; i < n; i++) memcpy(buf + (size_t)i * w, names[i], strlen(names[i]));
-    hsize_t dim = (hsize_t)n;
-    hid_t t = str_type(w), sp = H5Screate_simple(1, &dim, NULL), pl = dcpl_new(1, NULL), d = H5I_INVALID_HID;
-    if (t >= 0 && sp >= 0 && pl >= 0) {
-        d = H5Dcreate2(loc, dsname, t, sp, H5P_DEFAULT, pl, H5P_DEFAULT);
-        if (d >= 0 && H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0) {
-            H5Dclose(d);
-            d = H5I_INVALID_HID;
-        }
-    }
-    if (t >= 0) H5Tclose(t);
-    if (sp >= 0) H5Sclose(sp);
-    if (pl >= 0) H5Pclose(pl);
-    free(buf);
-    return d;
-}
-
-/* Long text as a scalar string dataset /name (see H5OUT_MAX_ATTR_TEXT). */
-static herr_t text_dataset(hid_t loc, const char *name, const char *s)
-{
-    hid_t t = str_type(strlen(s)), sp = H5Screate(H5S_SCALAR), pl = dcpl_new(0, NULL);
-    herr_t r = -1;
-    if (t >= 0 && sp >= 0 && pl >= 0) {
-        hid_t d = H5Dcreate2(loc, name, t, sp, H5P_DEFAULT, pl, H5P_DEFAULT);
-        if (d >= 0) {
-            r = H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, s);
-            if (r >= 0) r = describe(d, "", "text too long for a root attribute; the attribute of the same name points here");
-            if (H5Dclose(d) < 0) r = -1;
-        }
-    }
-    if (t >= 0) H5Tclose(t);
-    if (sp >= 0) H5Sclose(sp);
-    if (pl >= 0) H5Pclose(pl);
-    return r;
-}
-
-/* Root text attribute, or a dataset when too long for one. */
-static herr_t root_text(hid_t file, const char *name, const char *s)
-{
-    if (!s) s = "";
-    if (strlen(s) <= H5OUT_MAX_ATTR_TEXT) return attr_text(file, name, s);
-    char note[96];
-    snprintf(note, sizeof note, "(longer than 60 KB: stored in dataset /%s)", name);
-    if (text_dataset(file, name, s) < 0) return -1;
-    return attr_text(file, name, note);
-}
-
 /* Close every HDF5 handle; the file last. Returns INC_OK, or the first failure
  * (the file close is where a full disk shows up: it writes the metadata). */
 static inc_status close_handles(h5out *o, inc_err *e)
 {
     inc_status st = INC_OK;
     int en;
-    hid_t *objs[] = {&o->time, &o->time_label, &o->node_name, &o->sector_name, &o->od, &o->od_year, &o->od_months};
+    hid_t *objs[] = {&o->time,     &o->time_label, &o->node_name, &o->sector_name, &o->od,
+                     &o->od_year,  &o->od_months,  &o->gtime[0],  &o->gtime[1],    &o->gtime[2]};
     for (int k = 0; k < OUT_COUNT; k++) {
         if (o->dset[k] >= 0 && H5CALL(en, H5Dclose(o->dset[k])) < 0 && st == INC_OK)
             st = h5_fail(o, e, en, "closing", stats_table[k].name);
@@ -396,7 +216,7 @@ static inc_status lock_acquire(h5out *o, inc_err *e)
     for (int attempt = 0; attempt < 10; attempt++) {
         int fd = open(o->lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
         if (fd < 0)
-            return inc_fail(e, INC_ERR_IO, "cannot write %s: %s (folder %s)", o->lockpath, strerror(errno), o->dir);
+            return publish_io_fail(e, errno, "write", o->lockpath, "choose another --out");
         if (set_lock(fd) < 0) {
             int en = errno;
             long pid = lock_holder(fd);
@@ -466,6 +286,21 @@ static inc_status check_folder(const h5out *o, inc_err *e)
     return INC_OK;
 }
 
+/* CF time of a time scale: months since the first day of start_month, with the
+ * 360_day calendar, the only one in which CF (and cftime) accept "months
+ * since": whole months then decode to the first day of each calendar month
+ * (docs/output.md "Time"). */
+static herr_t describe_time(hid_t d, int start_month)
+{
+    char units[48], start[H5OUT_LABEL_LEN];
+    month_format(start_month, start, sizeof start);
+    snprintf(units, sizeof units, "months since %s-01", start);
+    if (h5s_describe(d, units, "months since start_month (root attribute); 0 is the first simulated month") < 0)
+        return -1;
+    if (h5s_attr_text(d, "calendar", "360_day") < 0) return -1;
+    return h5s_attr_text(d, "long_name", "time");
+}
+
 /* Root attributes: who made the file, from what, and how far it got. */
 static inc_status write_root_attrs(h5out *o, const h5out_meta *m, inc_err *e)
 {
@@ -482,17 +317,17 @@ static inc_status write_root_attrs(h5out *o, const h5out_meta *m, inc_err *e)
     };
     int en;
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
-        if (H5CALL(en, root_text(o->file, texts[i].name, texts[i].text)) < 0)
+        if (H5CALL(en, h5s_root_text(o->file, texts[i].name, texts[i].text)) < 0)
             return h5_fail(o, e, en, "writing root attribute", texts[i].name);
-    if (H5CALL(en, attr_put(o->file, "seed", H5T_STD_U64LE, H5T_NATIVE_UINT64, &m->seed)) < 0)
+    if (H5CALL(en, h5s_attr_put(o->file, "seed", H5T_STD_U64LE, H5T_NATIVE_UINT64, &m->seed)) < 0)
         return h5_fail(o, e, en, "writing root attribute", "seed");
-    if (H5CALL(en, attr_put(o->file, "threads", H5T_STD_I32LE, H5T_NATIVE_INT, &threads)) < 0)
+    if (H5CALL(en, h5s_attr_put(o->file, "threads", H5T_STD_I32LE, H5T_NATIVE_INT, &threads)) < 0)
         return h5_fail(o, e, en, "writing root attribute", "threads");
-    if (H5CALL(en, attr_put(o->file, "months_planned", H5T_STD_I32LE, H5T_NATIVE_INT, &planned)) < 0)
+    if (H5CALL(en, h5s_attr_put(o->file, "months_planned", H5T_STD_I32LE, H5T_NATIVE_INT, &planned)) < 0)
         return h5_fail(o, e, en, "writing root attribute", "months_planned");
-    if (H5CALL(en, attr_put(o->file, "months_written", H5T_STD_I32LE, H5T_NATIVE_INT, &written)) < 0)
+    if (H5CALL(en, h5s_attr_put(o->file, "months_written", H5T_STD_I32LE, H5T_NATIVE_INT, &written)) < 0)
         return h5_fail(o, e, en, "writing root attribute", "months_written");
-    if (H5CALL(en, attr_put(o->file, "persons_per_agent", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE,
+    if (H5CALL(en, h5s_attr_put(o->file, "persons_per_agent", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE,
                             &m->persons_per_agent)) < 0)
         return h5_fail(o, e, en, "writing root attribute", "persons_per_agent");
     /* Kept open: it is rewritten every month. */
@@ -519,7 +354,7 @@ static inc_status write_static(h5out *o, const char *name, hid_t scale, int n, c
     if (ds < 0) return h5_fail(o, e, 0, "creating dataset", path);
     herr_t rc = iv ? H5Dwrite(ds, H5T_NATIVE_INT, H5S_ALL, H5S_ALL, H5P_DEFAULT, iv)
                    : H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, dv);
-    if (rc >= 0) rc = describe(ds, units, desc);
+    if (rc >= 0) rc = h5s_describe(ds, units, desc);
     if (rc >= 0) rc = H5DSattach_scale(ds, scale, 0);
     H5Dclose(ds);
     return rc < 0 ? h5_fail(o, e, 0, "writing", path) : INC_OK;
@@ -540,9 +375,9 @@ static inc_status write_attributes(h5out *o, const h5out_meta *m, inc_err *e)
         hid_t ds;
         char path[64];
         snprintf(path, sizeof path, "/%s", strs[k].name);
-        if (H5CALL(en, ds = create_names(o->file, strs[k].name, strs[k].v, strs[k].n)) < 0)
+        if (H5CALL(en, ds = h5s_create_names(o->file, strs[k].name, strs[k].v, strs[k].n)) < 0)
             return h5_fail(o, e, en, "creating dataset", path);
-        if (describe(ds, "", strs[k].desc) < 0 || H5DSattach_scale(ds, strs[k].scale, 0) < 0)
+        if (h5s_describe(ds, "", strs[k].desc) < 0 || H5DSattach_scale(ds, strs[k].scale, 0) < 0)
             st = h5_fail(o, e, 0, "describing", path);
         H5Dclose(ds);
     }
@@ -564,23 +399,22 @@ static inc_status write_attributes(h5out *o, const h5out_meta *m, inc_err *e)
 static inc_status write_scales(h5out *o, const h5out_meta *m, inc_err *e)
 {
     int en;
-    if ((o->label_type = str_type(H5OUT_LABEL_LEN)) < 0) return h5_fail(o, e, 0, "creating type", "time_label");
-    if (H5CALL(en, o->time = create_timeseries(o->file, "time", H5T_STD_I32LE, 1, 0, 0, 4)) < 0)
+    if ((o->label_type = h5s_vlen_str_type()) < 0) return h5_fail(o, e, 0, "creating type", "time_label");
+    if (H5CALL(en, o->time = h5s_create_timeseries(o->file, "time", H5T_STD_I32LE, 1, 0, 0, 4)) < 0)
         return h5_fail(o, e, en, "creating dataset", "/time");
-    if (H5CALL(en, o->time_label = create_timeseries(o->file, "time_label", o->label_type, 1, 0, 0,
+    if (H5CALL(en, o->time_label = h5s_create_timeseries(o->file, "time_label", o->label_type, 1, 0, 0,
                                                      H5OUT_LABEL_LEN)) < 0)
         return h5_fail(o, e, en, "creating dataset", "/time_label");
-    if (H5CALL(en, o->node_name = create_names(o->file, "node_name", m->node_names, m->n_nodes)) < 0)
+    if (H5CALL(en, o->node_name = h5s_create_names(o->file, "node_name", m->node_names, m->n_nodes)) < 0)
         return h5_fail(o, e, en, "creating dataset", "/node_name");
-    if (H5CALL(en, o->sector_name = create_names(o->file, "sector_name", m->sector_names, m->n_sectors)) < 0)
+    if (H5CALL(en, o->sector_name = h5s_create_names(o->file, "sector_name", m->sector_names, m->n_sectors)) < 0)
         return h5_fail(o, e, en, "creating dataset", "/sector_name");
-    if (describe(o->time, "months", "months since start_month (root attribute); 0 is the first simulated month") < 0)
-        return h5_fail(o, e, 0, "describing", "/time");
-    if (describe(o->time_label, "YYYY-MM", "calendar month of each time step") < 0)
+    if (describe_time(o->time, o->start_month) < 0) return h5_fail(o, e, 0, "describing", "/time");
+    if (h5s_describe(o->time_label, "YYYY-MM", "calendar month of each time step") < 0)
         return h5_fail(o, e, 0, "describing", "/time_label");
-    if (describe(o->node_name, "", "name of each node (the node dimension)") < 0)
+    if (h5s_describe(o->node_name, "", "name of each node (the node dimension)") < 0)
         return h5_fail(o, e, 0, "describing", "/node_name");
-    if (describe(o->sector_name, "", "name of each sector (the sector dimension)") < 0)
+    if (h5s_describe(o->sector_name, "", "name of each sector (the sector dimension)") < 0)
         return h5_fail(o, e, 0, "describing", "/sector_name");
     if (H5DSset_scale(o->time, "time") < 0) return h5_fail(o, e, 0, "making a dimension scale of", "/time");
     if (H5DSset_scale(o->node_name, "node") < 0) return h5_fail(o, e, 0, "making a dimension scale of", "/node_name");
@@ -592,29 +426,65 @@ static inc_status write_scales(h5out *o, const h5out_meta *m, inc_err *e)
     return INC_OK;
 }
 
+/* A dimension scale `dim` in group loc holding names (dataset `name`). */
+static inc_status name_scale(h5out *o, hid_t loc, const char *name, const char *dim, const char *const *names, int n,
+                             const char *desc, hid_t *out, inc_err *e)
+{
+    int en;
+    char path[96];
+    snprintf(path, sizeof path, "%s (a coordinate)", name);
+    if (H5CALL(en, *out = h5s_create_names(loc, name, names, n)) < 0) return h5_fail(o, e, en, "creating dataset", path);
+    if (h5s_describe(*out, "", desc) < 0) return h5_fail(o, e, 0, "describing", path);
+    if (H5DSset_scale(*out, dim) < 0) return h5_fail(o, e, 0, "making a dimension scale of", path);
+    return INC_OK;
+}
+
+/* The coordinates of group g (0 national, 1 node, 2 node_sector): time, and
+ * node and sector as the group's dimensions need, in sc[0..2]. */
+static inc_status group_scales(h5out *o, hid_t grp, int g, const h5out_meta *m, hid_t sc[3], inc_err *e)
+{
+    int en;
+    const char *gname = stats_group_name((out_group)g);
+    char path[64];
+    snprintf(path, sizeof path, "/%s/time", gname);
+    if (H5CALL(en, sc[0] = h5s_create_timeseries(grp, "time", H5T_STD_I32LE, 1, 0, 0, 4)) < 0)
+        return h5_fail(o, e, en, "creating dataset", path);
+    if (describe_time(sc[0], o->start_month) < 0) return h5_fail(o, e, 0, "describing", path);
+    if (H5DSset_scale(sc[0], "time") < 0) return h5_fail(o, e, 0, "making a dimension scale of", path);
+    inc_status st = INC_OK;
+    if (g >= 1) st = name_scale(o, grp, "node", "node", m->node_names, m->n_nodes, "name of each node (the node dimension)", &sc[1], e);
+    if (st == INC_OK && g >= 2)
+        st = name_scale(o, grp, "sector", "sector", m->sector_names, m->n_sectors,
+                        "name of each sector (the sector dimension)", &sc[2], e);
+    return st;
+}
+
 /* One group per out_group and one dataset per stats_table row. */
-static inc_status write_datasets(h5out *o, inc_err *e)
+static inc_status write_datasets(h5out *o, const h5out_meta *m, inc_err *e)
 {
     static const char *const group_desc[3] = {
         "national aggregates, shaped (time)",
         "per node, shaped (time, node)",
         "per node and sector, shaped (time, node, sector)",
     };
-    hid_t scale[3] = {o->time, o->node_name, o->sector_name};
     hid_t grp[3] = {H5I_INVALID_HID, H5I_INVALID_HID, H5I_INVALID_HID};
+    hid_t scale[3][3]; /* [group][dimension]: the group's own time, node, sector */
+    for (int g = 0; g < 3; g++) scale[g][0] = scale[g][1] = scale[g][2] = H5I_INVALID_HID;
     inc_status st = INC_OK;
     int en;
-    hid_t pl = gcpl_new(H5P_GROUP_CREATE);
+    hid_t pl = h5s_gcpl_new(H5P_GROUP_CREATE);
     if (pl < 0) return h5_fail(o, e, 0, "creating", "group properties");
     for (int g = 0; g < 3 && st == INC_OK; g++) {
         const char *gname = stats_group_name((out_group)g);
         if (H5CALL(en, grp[g] = H5Gcreate2(o->file, gname, H5P_DEFAULT, pl, H5P_DEFAULT)) < 0)
             st = h5_fail(o, e, en, "creating group", gname);
-        else if (attr_text(grp[g], "description", group_desc[g]) < 0)
+        else if (h5s_attr_text(grp[g], "description", group_desc[g]) < 0)
             st = h5_fail(o, e, 0, "describing group", gname);
         hsize_t n = (hsize_t)stats_row_len((out_group)g, o->n_nodes, o->n_sectors);
         if (st == INC_OK && (o->mspace[g] = H5Screate_simple(1, &n, NULL)) < 0)
             st = h5_fail(o, e, 0, "creating a memory space for", gname);
+        if (st == INC_OK) st = group_scales(o, grp[g], g, m, scale[g], e);
+        o->gtime[g] = scale[g][0];
     }
     H5Pclose(pl);
 
@@ -624,24 +494,27 @@ static inc_status write_datasets(h5out *o, inc_err *e)
         char name[160];
         snprintf(name, sizeof name, "/%s/%s", stats_group_name(r->group), r->name);
         hid_t ftype = r->type == OUT_F64 ? H5T_IEEE_F64LE : H5T_STD_I64LE;
-        if (H5CALL(en, o->dset[k] = create_timeseries(grp[r->group], r->name, ftype, rank, (hsize_t)o->n_nodes,
+        if (H5CALL(en, o->dset[k] = h5s_create_timeseries(grp[r->group], r->name, ftype, rank, (hsize_t)o->n_nodes,
                                                       (hsize_t)o->n_sectors, 8)) < 0) {
             st = h5_fail(o, e, en, "creating dataset", name);
             break;
         }
-        if (describe(o->dset[k], r->units, r->description) < 0) {
+        if (h5s_describe(o->dset[k], r->units, r->description) < 0) {
             st = h5_fail(o, e, 0, "describing", name);
             break;
         }
         /* Scales only, no H5DSset_label: labels are a variable-length string
          * attribute that netCDF readers would show as clutter on every variable. */
         for (int d = 0; d < rank && st == INC_OK; d++)
-            if (H5DSattach_scale(o->dset[k], scale[d], (unsigned)d) < 0)
+            if (H5DSattach_scale(o->dset[k], scale[r->group][d], (unsigned)d) < 0)
                 st = h5_fail(o, e, 0, "attaching dimension scales to", name);
     }
-    for (int g = 0; g < 3; g++)
+    for (int g = 0; g < 3; g++) {
+        for (int d = 1; d < 3; d++)
+            if (scale[g][d] >= 0) H5Dclose(scale[g][d]);
         if (grp[g] >= 0 && H5Gclose(grp[g]) < 0 && st == INC_OK)
             st = h5_fail(o, e, 0, "closing group", stats_group_name((out_group)g));
+    }
     return st;
 }
 
@@ -649,44 +522,53 @@ static inc_status write_datasets(h5out *o, inc_err *e)
  * one calendar year at a time, with the scale /migration/year and the
  * coordinate /migration/months (months of the run in each year). Created
  * empty, so a file of a run that wrote no year still closes normally. */
-static inc_status write_migration(h5out *o, inc_err *e)
+static inc_status write_migration(h5out *o, const h5out_meta *m, inc_err *e)
 {
     int en;
     hsize_t nn = (hsize_t)o->n_nodes, cells = nn * nn;
-    hid_t pl = gcpl_new(H5P_GROUP_CREATE);
+    hid_t pl = h5s_gcpl_new(H5P_GROUP_CREATE);
     if (pl < 0) return h5_fail(o, e, 0, "creating", "group properties");
     hid_t grp = H5Gcreate2(o->file, "migration", H5P_DEFAULT, pl, H5P_DEFAULT);
     H5Pclose(pl);
     if (grp < 0) return h5_fail(o, e, 0, "creating group", "migration");
     inc_status st = INC_OK;
-    if (attr_text(grp, "description", "annual origin-destination migration matrix, shaped (year, node, node)") < 0)
+    if (h5s_attr_text(grp, "description", "annual origin-destination migration matrix, shaped (year, node, node)") < 0)
         st = h5_fail(o, e, 0, "describing group", "migration");
     /* create_timeseries sizes chunks from the bytes of one row: 4096 per
      * year label gives 16 years a chunk; a matrix gets one year a chunk. */
-    if (st == INC_OK && H5CALL(en, o->od_year = create_timeseries(grp, "year", H5T_STD_I32LE, 1, 0, 0, 4096)) < 0)
+    if (st == INC_OK && H5CALL(en, o->od_year = h5s_create_timeseries(grp, "year", H5T_STD_I32LE, 1, 0, 0, 4096)) < 0)
         st = h5_fail(o, e, en, "creating dataset", "/migration/year");
     if (st == INC_OK &&
-        H5CALL(en, o->od_months = create_timeseries(grp, "months", H5T_STD_I32LE, 1, 0, 0, 4096)) < 0)
+        H5CALL(en, o->od_months = h5s_create_timeseries(grp, "months", H5T_STD_I32LE, 1, 0, 0, 4096)) < 0)
         st = h5_fail(o, e, en, "creating dataset", "/migration/months");
     if (st == INC_OK &&
-        H5CALL(en, o->od = create_timeseries(grp, "od", H5T_IEEE_F64LE, 3, nn, nn, H5OUT_CHUNK_BYTES)) < 0)
+        H5CALL(en, o->od = h5s_create_timeseries(grp, "od", H5T_IEEE_F64LE, 3, nn, nn, H5S_CHUNK_BYTES)) < 0)
         st = h5_fail(o, e, en, "creating dataset", "/migration/od");
-    if (st == INC_OK && describe(o->od_year, "year", "calendar year of each migration matrix") < 0)
+    if (st == INC_OK && h5s_describe(o->od_year, "year", "calendar year of each migration matrix") < 0)
         st = h5_fail(o, e, 0, "describing", "/migration/year");
     if (st == INC_OK &&
-        describe(o->od_months, "months",
+        h5s_describe(o->od_months, "months",
                  "months of the run in each year: 12, or fewer in a partial first or last year") < 0)
         st = h5_fail(o, e, 0, "describing", "/migration/months");
     if (st == INC_OK &&
-        describe(o->od, "persons/year",
+        h5s_describe(o->od, "persons/year",
                  "workers who moved from node (row, dim 1: origin) to node (column, dim 2: destination) during the "
                  "year's simulated months; diagonal 0") < 0)
         st = h5_fail(o, e, 0, "describing", "/migration/od");
     if (st == INC_OK && H5DSset_scale(o->od_year, "year") < 0)
         st = h5_fail(o, e, 0, "making a dimension scale of", "/migration/year");
-    if (st == INC_OK && (H5DSattach_scale(o->od, o->od_year, 0) < 0 || H5DSattach_scale(o->od, o->node_name, 1) < 0 ||
-                         H5DSattach_scale(o->od, o->node_name, 2) < 0))
+    /* Origin and destination are two dimensions: netCDF and xarray need two
+     * names (node, node_dest), so two scales with the same node names. */
+    hid_t origin = H5I_INVALID_HID, dest = H5I_INVALID_HID;
+    if (st == INC_OK) st = name_scale(o, grp, "node", "node", m->node_names, m->n_nodes,
+                                      "name of each origin node (dimension 1 of od)", &origin, e);
+    if (st == INC_OK) st = name_scale(o, grp, "node_dest", "node_dest", m->node_names, m->n_nodes,
+                                      "name of each destination node (dimension 2 of od)", &dest, e);
+    if (st == INC_OK && (H5DSattach_scale(o->od, o->od_year, 0) < 0 || H5DSattach_scale(o->od, origin, 1) < 0 ||
+                         H5DSattach_scale(o->od, dest, 2) < 0))
         st = h5_fail(o, e, 0, "attaching dimension scales to", "/migration/od");
+    if (origin >= 0) H5Dclose(origin);
+    if (dest >= 0) H5Dclose(dest);
     if (st == INC_OK && H5DSattach_scale(o->od_months, o->od_year, 0) < 0)
         st = h5_fail(o, e, 0, "attaching dimension scales to", "/migration/months");
     if (st == INC_OK && (o->od_mspace = H5Screate_simple(1, &cells, NULL)) < 0)
@@ -698,7 +580,7 @@ static inc_status write_migration(h5out *o, inc_err *e)
 static inc_status create_file(h5out *o, const h5out_meta *m, inc_err *e)
 {
     int en;
-    hid_t fcpl = gcpl_new(H5P_FILE_CREATE), fapl = H5Pcreate(H5P_FILE_ACCESS);
+    hid_t fcpl = h5s_gcpl_new(H5P_FILE_CREATE), fapl = H5Pcreate(H5P_FILE_ACCESS);
     if (fcpl < 0 || fapl < 0 || H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG) < 0) {
         if (fcpl >= 0) H5Pclose(fcpl);
         if (fapl >= 0) H5Pclose(fapl);
@@ -713,8 +595,8 @@ static inc_status create_file(h5out *o, const h5out_meta *m, inc_err *e)
     inc_status st = write_root_attrs(o, m, e);
     if (st == INC_OK) st = write_scales(o, m, e);
     if (st == INC_OK) st = write_attributes(o, m, e);
-    if (st == INC_OK) st = write_datasets(o, e);
-    if (st == INC_OK) st = write_migration(o, e);
+    if (st == INC_OK) st = write_datasets(o, m, e);
+    if (st == INC_OK) st = write_migration(o, m, e);
     if (st == INC_OK && H5CALL(en, H5Fflush(o->file, H5F_SCOPE_LOCAL)) < 0)
         st = h5_fail(o, e, en, "flushing", "the file");
     return st;
@@ -731,7 +613,7 @@ inc_status h5out_open(h5out **out, const h5out_meta *meta, inc_err *e)
     o->lock_fd = -1;
     o->file = o->time = o->time_label = o->node_name = o->sector_name = H5I_INVALID_HID;
     o->attr_written = o->label_type = H5I_INVALID_HID;
-    for (int g = 0; g < 3; g++) o->mspace[g] = H5I_INVALID_HID;
+    for (int g = 0; g < 3; g++) o->mspace[g] = o->gtime[g] = H5I_INVALID_HID;
     for (int k = 0; k < OUT_COUNT; k++) o->dset[k] = H5I_INVALID_HID;
     o->od = o->od_year = o->od_months = o->od_mspace = H5I_INVALID_HID;
     o->last_year = -1;
@@ -803,11 +685,18 @@ static inc_status append_month(h5out *o, const stats_t *s, int t, inc_err *e)
     }
     char label[H5OUT_LABEL_LEN];
     month_format(o->start_month + t, label, sizeof label);
+    const char *label_p = label; /* a variable-length string is written from its pointer */
     int months = t + 1;
     if (H5CALL(en, write_month(o->time, tt, 0, 0, o->mspace[OUT_NATIONAL], H5T_NATIVE_INT, &t)) < 0)
         return h5_fail(o, e, en, "writing", "/time");
-    if (H5CALL(en, write_month(o->time_label, tt, 0, 0, o->mspace[OUT_NATIONAL], o->label_type, label)) < 0)
+    if (H5CALL(en, write_month(o->time_label, tt, 0, 0, o->mspace[OUT_NATIONAL], o->label_type, &label_p)) < 0)
         return h5_fail(o, e, en, "writing", "/time_label");
+    for (int g = 0; g < 3; g++)
+        if (H5CALL(en, write_month(o->gtime[g], tt, 0, 0, o->mspace[OUT_NATIONAL], H5T_NATIVE_INT, &t)) < 0) {
+            char name[64];
+            snprintf(name, sizeof name, "/%s/time", stats_group_name((out_group)g));
+            return h5_fail(o, e, en, "writing", name);
+        }
     if (H5CALL(en, H5Awrite(o->attr_written, H5T_NATIVE_INT, &months)) < 0)
         return h5_fail(o, e, en, "writing root attribute", "months_written");
     /* Flushed every month so a killed run leaves a readable partial file; the
@@ -880,56 +769,9 @@ static inc_status mark_complete(h5out *o, inc_err *e)
 {
     int en;
     if (H5CALL(en, H5Adelete(o->file, "status")) < 0) return h5_fail(o, e, en, "updating root attribute", "status");
-    if (H5CALL(en, attr_text(o->file, "status", "complete")) < 0)
+    if (H5CALL(en, h5s_attr_text(o->file, "status", "complete")) < 0)
         return h5_fail(o, e, en, "updating root attribute", "status");
     return INC_OK;
-}
-
-/* Make the data durable before the rename makes it visible as complete. */
-static inc_status sync_file(const char *path, inc_err *e)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return inc_fail(e, INC_ERR_IO, "cannot reopen %s to sync it: %s", path, strerror(errno));
-    if (fsync(fd) != 0) {
-        int en = errno;
-        close(fd);
-        return inc_fail(e, INC_ERR_IO, "cannot write %s: %s (fsync)", path, strerror(en));
-    }
-    close(fd);
-    return INC_OK;
-}
-
-/* PATH.partial -> PATH. Without force, link() fails atomically if PATH has
- * appeared meanwhile (a plain rename would silently replace it); filesystems
- * without hard links fall back to check-then-rename. */
-static inc_status publish(h5out *o, inc_err *e)
-{
-    struct stat st;
-    if (!o->force) {
-        if (link(o->partial, o->path) == 0) {
-            unlink(o->partial); /* PATH is complete already; a leftover partial is harmless */
-            return INC_OK;
-        }
-        if (errno == EEXIST || lstat(o->path, &st) == 0)
-            return inc_fail(e, INC_ERR_IO,
-                            "%s appeared while this run was writing it; not overwritten (pass --force to overwrite)",
-                            o->path);
-    }
-    if (rename(o->partial, o->path) != 0)
-        return inc_fail(e, INC_ERR_IO, "cannot rename %s to %s: %s", o->partial, o->path, strerror(errno));
-    return INC_OK;
-}
-
-/* The new name must survive a crash too: sync the folder (best effort; some
- * filesystems refuse fsync on folders). */
-static void sync_dir(const char *dir)
-{
-    int fd = open(dir, O_RDONLY | O_CLOEXEC);
-    if (fd >= 0) {
-        if (fsync(fd) != 0) { /* ignored, see above */
-        }
-        close(fd);
-    }
 }
 
 inc_status h5out_close(h5out *o, inc_err *e)
@@ -948,9 +790,9 @@ inc_status h5out_close(h5out *o, inc_err *e)
         st = h5_fail(o, e, en, "flushing", "the file");
     inc_status cst = close_handles(o, st == INC_OK ? e : NULL);
     if (st == INC_OK) st = cst;
-    if (st == INC_OK) st = sync_file(o->partial, e);
-    if (st == INC_OK) st = publish(o, e);
-    if (st == INC_OK) sync_dir(o->dir);
+    /* fsync, rename (link without --force), fsync of the folder; the
+     * partial is removed on failure. */
+    if (st == INC_OK) st = publish_file(o->partial, o->path, o->force, e);
     destroy(o, st != INC_OK);
     return st;
 }

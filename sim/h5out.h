@@ -1,18 +1,22 @@
 /* h5out.h - the HDF5 trajectory file of one run (DESIGN.md "Output").
  *
- * Layout (docs/output.md): /time (months since start), /time_label ("YYYY-MM"),
- * /node_name, /sector_name (dimension scales), /national/NAME (time),
- * /node/NAME (time, node), /node_sector/NAME (time, node, sector), one dataset
- * per row of outputs.def, each with `units` and `description` attributes and its
- * dimensions attached to the scales; /migration/od (year, node, node), one
- * calendar year at a time, with the scale /migration/year. Root attributes: model_version,
+ * Layout (docs/output.md): /time (CF "months since START-01", calendar
+ * 360_day), /time_label ("YYYY-MM"), /node_name, /sector_name (the root's
+ * dimension scales), /national/NAME (time), /node/NAME (time, node),
+ * /node_sector/NAME (time, node, sector), one dataset per row of outputs.def,
+ * each with `units` and `description` attributes; every group holds its own
+ * scales (GROUP/time, GROUP/node, GROUP/sector) so netCDF-4 readers see named
+ * dimensions with values in each group. /migration/od (year, node, node_dest),
+ * one calendar year at a time, with the scales /migration/year, /migration/node
+ * and /migration/node_dest. String datasets are variable-length UTF-8; chunked
+ * datasets carry Fletcher32 checksums. Root attributes: model_version,
  * git_revision, scenario_name, seed, threads, command_line, scenario (the fully
  * resolved text), start_month ("YYYY-MM"), months, persons_per_agent, status.
  *
  * The file is written as PATH.partial, one month appended at a time (time is an
- * unlimited, chunked dimension), and renamed to PATH only by h5out_close, so a
- * file named PATH is always complete. An existing PATH is never overwritten
- * unless force is set. */
+ * unlimited, chunked dimension), and published as PATH only by h5out_close
+ * (publish.h: fsync, rename, fsync of the folder), so a file named PATH is
+ * always complete. An existing PATH is never overwritten unless force is set. */
 #ifndef INC_H5OUT_H
 #define INC_H5OUT_H
 
@@ -70,7 +74,8 @@ inc_status h5out_append_od(h5out *o, int year, int months, const int64_t *od, do
                            inc_err *e);
 
 /* Write final attributes (status = "complete", months written), close, and
- * rename PATH.partial to PATH (replacing PATH only if force). On error the
+ * publish PATH.partial as PATH (publish_file: replacing PATH only if force).
+ * On error (INC_ERR_IO naming the file and, on a full disk, the disk) the
  * .partial file is removed and PATH untouched. Frees o in all cases. */
 inc_status h5out_close(h5out *o, inc_err *e);
 

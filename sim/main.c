@@ -5,6 +5,7 @@
 #include "h5out.h"
 #include "checkpoint.h"
 #include "strutil.h"
+#include "publish.h"
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
@@ -397,11 +398,13 @@ int main(int argc, char **argv)
     } else if ((st = h5out_close(out, &err)) != INC_OK) {
         fprintf(stderr, "incubator-sim: %s\n", err.msg);
         rc = inc_exit_code(st);
+    } else if (snap_every > 0 && (st = publish_file(snap_partial, snap_path, 1, &err)) != INC_OK) {
+        /* The snapshots are published like the output; failing to is an error. */
+        fprintf(stderr, "incubator-sim: %s\n", err.msg);
+        rc = inc_exit_code(st);
     } else {
         /* The run is complete: its checkpoint is of no more use. */
         unlink(ckpt_path);
-        if (snap_every > 0 && rename(snap_partial, snap_path) != 0)
-            fprintf(stderr, "incubator-sim: cannot rename %s to %s: %s\n", snap_partial, snap_path, strerror(errno));
         double years = (w.months - 12) / 12.0;
         printf("scenario %s, seed %lld: %d months from ", sc.name, (long long)sc.p.run_seed, w.months);
         char a[16], b[16];

@@ -3,7 +3,9 @@
 # naming and safety"): a clear error naming the file, exit code 3, no .h5 (nor
 # .partial or .lock) of the failed run left behind, and the earlier results in
 # the same folder untouched; the same inside a sweep, whose manifest records
-# the failed row with exit code 3.
+# the failed row with exit code 3. A checkpoint or snapshot on a full disk is
+# an error (exit 3) naming the file and the full disk, and leaves no .tmp or
+# .partial; a snapshot that cannot be published is an error too.
 #
 # The small disk is a tmpfs mounted for the test (needs root and a kernel that
 # lets us mount); where mounting is not permitted the test says so and uses a
@@ -113,6 +115,62 @@ else
     complete "$DISK/earlier.h5" || problem "earlier.h5 is not complete"
     ((${#PROBLEMS[@]} == 0)) || problem "stderr: $(tr '\n' ' ' <"$WORK/big.err")"
 fi
+end_case
+
+# ---- checkpoints and snapshots on a full disk -------------------------------------------
+# The output goes to a roomy folder and the checkpoint (or snapshot) to the
+# small disk, which holds one checkpoint but not a second beside it, and not
+# a year of snapshots. Only on a tmpfs: a file size limit would stop the
+# output first.
+
+# full_disk_case WHAT ARGS...: run a 24-month run with ARGS; the message must
+# match the extended regex EXPECTED (set by the caller), exit 3, no .tmp or
+# .partial left on the disk, no output published.
+full_disk_case() {
+    local name="$1"
+    shift
+    (cd "$DISK" && "$SIM" "$BASELINE" --workers 3000 --months 24 --quiet "$@" --out "$WORK/$name.h5" \
+        >/dev/null 2>"$WORK/$name.err")
+    local rc=$?
+    [[ $rc -eq 3 ]] || problem "exit code $rc, expected 3 (file error)"
+    grep -qxE "$EXPECTED" "$WORK/$name.err" || problem "stderr is not the expected message: $(tr '\n' ' ' <"$WORK/$name.err")"
+    [[ -z "$(find "$DISK" -name '*.tmp' -o -name '*.partial')" ]] ||
+        problem "left behind: $(find "$DISK" -name '*.tmp' -o -name '*.partial' | tr '\n' ' ')"
+    [[ ! -e "$WORK/$name.h5" && ! -e "$WORK/$name.h5.partial" ]] || problem "the output of the failed run exists"
+}
+
+new_case "a checkpoint on a full disk: exit 3, the message names the file and the full disk, no .tmp left"
+DISK="$WORK/disk3"
+small_disk "$DISK"
+if [[ "$LIMIT_MODE" != tmpfs ]]; then
+    echo "ok - # SKIP no tmpfs: a file size limit stops the output before the checkpoint"
+else
+    EXPECTED="incubator-sim: cannot write checkpoint $DISK/run\\.ckpt\\.h5\\.tmp: No space left on device: the disk holding folder $DISK is full \\([0-9]+ bytes free\\); the previous checkpoint is kept"
+    full_disk_case ckpt --checkpoint "$DISK/run.ckpt.h5" --checkpoint-every 1
+    end_case
+fi
+
+new_case "a snapshot on a full disk: exit 3, the message names the file and the full disk, no .partial left"
+DISK="$WORK/disk4"
+small_disk "$DISK"
+if [[ "$LIMIT_MODE" != tmpfs ]]; then
+    echo "ok - # SKIP no tmpfs: a file size limit stops the output before the snapshot"
+else
+    EXPECTED="incubator-sim: cannot write the 20[0-9]{2}-[0-9]{2} snapshot to $DISK/snap\\.h5\\.partial: No space left on device: the disk holding folder $DISK is full \\([0-9]+ bytes free\\); the damaged snapshot file was removed"
+    full_disk_case snap --snapshot "$DISK/snap.h5" --snapshot-every 1
+    [[ ! -e "$DISK/snap.h5" ]] || problem "a snapshot file $DISK/snap.h5 was published"
+    end_case
+fi
+
+new_case "a snapshot that cannot be published (its name is a folder): exit 3, a message naming both names, no .partial left"
+mkdir -p "$WORK/pub/snap.h5"
+"$SIM" "$BASELINE" "${SMALL[@]}" --snapshot "$WORK/pub/snap.h5" --snapshot-every 1 --out "$WORK/pub/run.h5" \
+    >/dev/null 2>"$WORK/pub.err"
+rc=$?
+[[ $rc -eq 3 ]] || problem "exit code $rc, expected 3 (file error)"
+grep -qxF "incubator-sim: cannot rename $WORK/pub/snap.h5.partial to $WORK/pub/snap.h5: Is a directory (folder $WORK/pub); nothing was published" \
+    "$WORK/pub.err" || problem "stderr is not the expected message: $(tr '\n' ' ' <"$WORK/pub.err")"
+[[ ! -e "$WORK/pub/snap.h5.partial" ]] || problem "left behind: $WORK/pub/snap.h5.partial"
 end_case
 
 # ---- a sweep on a full disk ------------------------------------------------------------

@@ -231,22 +231,27 @@ static int dims_of(hid_t d, hsize_t dims[3])
 }
 
 /* Strings of a 1-D fixed-length string dataset, n entries of at most 63 chars. */
+/* Read the n strings of dataset ds, which must be variable-length UTF-8
+ * (docs/output.md: netCDF-C reads those; fixed-length arrays crash it). */
 static int read_names(hid_t file, const char *ds, int n, char out[][64])
 {
     hid_t d = H5Dopen2(file, ds, H5P_DEFAULT);
     if (d < 0) return -1;
     hid_t t = H5Dget_type(d);
-    size_t w = H5Tget_size(t);
-    char *buf = calloc((size_t)n, w);
     int r = -1;
-    if (buf && w < 64 && H5Dread(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) >= 0) {
-        for (int i = 0; i < n; i++) {
-            memcpy(out[i], buf + (size_t)i * w, w);
-            out[i][w] = '\0';
-        }
+    char **p = calloc((size_t)n, sizeof *p);
+    if (p && H5Tis_variable_str(t) > 0 && H5Tget_cset(t) == H5T_CSET_UTF8 &&
+        H5Dread(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, p) >= 0) {
         r = 0;
+        for (int i = 0; i < n; i++) {
+            if (!p[i] || strlen(p[i]) >= 64) r = -1;
+            else snprintf(out[i], 64, "%s", p[i]);
+        }
+        hid_t sp = H5Dget_space(d);
+        H5Dvlen_reclaim(t, sp, H5P_DEFAULT, p);
+        H5Sclose(sp);
     }
-    free(buf);
+    free(p);
     H5Tclose(t);
     H5Dclose(d);
     return r;
@@ -256,9 +261,22 @@ static int read_names(hid_t file, const char *ds, int n, char out[][64])
  * units and description, and the scales on every dimension. */
 static void check_datasets(hid_t f, int months)
 {
-    hid_t scale[3] = {H5Dopen2(f, "/time", H5P_DEFAULT), H5Dopen2(f, "/node_name", H5P_DEFAULT),
-                      H5Dopen2(f, "/sector_name", H5P_DEFAULT)};
-    for (int d = 0; d < 3; d++) CU_ASSERT_FATAL(scale[d] >= 0);
+    /* Each group's own scales: time, node, sector (docs/output.md). */
+    static const char *const dim_name[3] = {"time", "node", "sector"};
+    hid_t scale[3][3];
+    for (int g = 0; g < 3; g++)
+        for (int dim = 0; dim < 3; dim++) {
+            char sname[64];
+            snprintf(sname, sizeof sname, "/%s/%s", stats_group_name((out_group)g), dim_name[dim]);
+            scale[g][dim] = dim <= g ? H5Dopen2(f, sname, H5P_DEFAULT) : H5I_INVALID_HID;
+            if (dim <= g) {
+                CU_ASSERT_FATAL(scale[g][dim] >= 0);
+                char buf[32] = "";
+                CU_ASSERT(H5DSis_scale(scale[g][dim]) > 0);
+                CU_ASSERT(H5DSget_scale_name(scale[g][dim], buf, sizeof buf) > 0);
+                CU_ASSERT_STRING_EQUAL(buf, dim_name[dim]);
+            }
+        }
     size_t bad_values = 0;
     for (int k = 0; k < OUT_COUNT; k++) {
         const out_info *r = &stats_table[k];
@@ -292,16 +310,20 @@ static void check_datasets(hid_t f, int months)
                 if (v[i] != value_i(k, (int)(i / row), i % row)) bad_values++;
             free(v);
         }
+        hid_t pl = H5Dget_create_plist(d);
+        CU_ASSERT(H5Pget_filter_by_id2(pl, H5Z_FILTER_FLETCHER32, NULL, NULL, NULL, 0, NULL, NULL) >= 0);
+        H5Pclose(pl);
         check_attr_str(d, ".", "units", r->units);
         check_attr_str(d, ".", "description", r->description);
         for (int dim = 0; dim < rank; dim++) {
-            CU_ASSERT(H5DSis_attached(d, scale[dim], (unsigned)dim) > 0);
+            CU_ASSERT(H5DSis_attached(d, scale[r->group][dim], (unsigned)dim) > 0);
             CU_ASSERT_EQUAL(H5DSget_num_scales(d, (unsigned)dim), 1);
         }
         H5Dclose(d);
     }
     CU_ASSERT_EQUAL(bad_values, 0);
-    for (int d = 0; d < 3; d++) H5Dclose(scale[d]);
+    for (int g = 0; g < 3; g++)
+        for (int dim = 0; dim <= g; dim++) H5Dclose(scale[g][dim]);
 }
 
 /* The coordinates and scale names. */
@@ -336,16 +358,38 @@ static void check_scales(hid_t f, int months)
 
     char lab[N_MONTHS][64];
     CU_ASSERT_EQUAL(read_names(f, "/time_label", months, lab), 0);
-    hid_t lt = H5Dget_type(label);
-    CU_ASSERT_EQUAL(H5Tget_size(lt), 8);
-    CU_ASSERT_EQUAL(H5Tget_strpad(lt), H5T_STR_NULLTERM);
-    H5Tclose(lt);
+    /* CF time: whole months since the first day of the start month, in the
+     * one calendar cftime accepts "months since" with. */
+    char units[64];
+    snprintf(units, sizeof units, "months since %s-01", labels[0]);
+    check_attr_str(time, ".", "units", units);
+    check_attr_str(time, ".", "calendar", "360_day");
+    for (int g = 0; g < 3; g++) {
+        char gt[64];
+        snprintf(gt, sizeof gt, "/%s/time", stats_group_name((out_group)g));
+        hid_t d = H5Dopen2(f, gt, H5P_DEFAULT);
+        CU_ASSERT_FATAL(d >= 0);
+        check_attr_str(d, ".", "units", units);
+        check_attr_str(d, ".", "calendar", "360_day");
+        int gv[N_MONTHS] = {-1, -1, -1, -1, -1};
+        CU_ASSERT(H5Dread(d, H5T_NATIVE_INT, H5S_ALL, H5S_ALL, H5P_DEFAULT, gv) >= 0);
+        for (int t = 0; t < months; t++) CU_ASSERT_EQUAL(gv[t], t);
+        H5Dclose(d);
+    }
     for (int t = 0; t < months; t++) CU_ASSERT_STRING_EQUAL(lab[t], labels[t]);
 
     char names[N_NODES][64];
     CU_ASSERT_EQUAL(read_names(f, "/node_name", N_NODES, names), 0);
     for (int i = 0; i < N_NODES; i++) CU_ASSERT_STRING_EQUAL(names[i], node_names[i]);
     CU_ASSERT_EQUAL(read_names(f, "/sector_name", N_SECTORS, names), 0);
+    for (int i = 0; i < N_SECTORS; i++) CU_ASSERT_STRING_EQUAL(names[i], sector_names[i]);
+    /* The groups' name coordinates hold the same names. */
+    static const char *const node_scales[] = {"/node/node", "/node_sector/node", "/migration/node", "/migration/node_dest"};
+    for (size_t k = 0; k < sizeof node_scales / sizeof node_scales[0]; k++) {
+        CU_ASSERT_EQUAL(read_names(f, node_scales[k], N_NODES, names), 0);
+        for (int i = 0; i < N_NODES; i++) CU_ASSERT_STRING_EQUAL(names[i], node_names[i]);
+    }
+    CU_ASSERT_EQUAL(read_names(f, "/node_sector/sector", N_SECTORS, names), 0);
     for (int i = 0; i < N_SECTORS; i++) CU_ASSERT_STRING_EQUAL(names[i], sector_names[i]);
     H5Dclose(time);
     H5Dclose(label);
@@ -745,11 +789,13 @@ static void test_long_scenario(void)
     hid_t d = H5Dopen2(f, "/scenario", H5P_DEFAULT);
     CU_ASSERT_FATAL(d >= 0);
     hid_t t = H5Dget_type(d);
-    CU_ASSERT_EQUAL(H5Tget_size(t), n);
-    char *back = calloc(n + 1, 1);
-    CU_ASSERT(H5Dread(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, back) >= 0);
-    CU_ASSERT(memcmp(back, text, n + 1) == 0);
-    free(back);
+    CU_ASSERT(H5Tis_variable_str(t) > 0);
+    char *back = NULL;
+    CU_ASSERT(H5Dread(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, &back) >= 0);
+    CU_ASSERT(back && strlen(back) == n && memcmp(back, text, n + 1) == 0);
+    hid_t sp = H5Dget_space(d);
+    H5Dvlen_reclaim(t, sp, H5P_DEFAULT, &back);
+    H5Sclose(sp);
     H5Tclose(t);
     H5Dclose(d);
     H5Fclose(f);
