@@ -117,10 +117,8 @@ an_status runmeta_read(const char *path, runmeta *m, an_err *e)
         char v[64];
         ini_value(m->scenario_text, "scale", "labour_force", v, sizeof v);
         m->labour_force = strtod(v, NULL);
-        if (!(m->labour_force > 0))
-            st = an_fail(e, AN_ERR_INPUT, "%s: the resolved scenario has no positive scale.labour_force", path);
         m->months = (int)months;
-        m->workers = lround(m->labour_force / m->persons_per_agent);
+        m->workers = m->labour_force > 0 ? lround(m->labour_force / m->persons_per_agent) : -1;
     }
     if (st != AN_OK) runmeta_free(m);
     return st;
@@ -172,7 +170,7 @@ static int next_line(const char **p, char *sec, size_t sec_cap, int *in_tables, 
 
 int runmeta_mismatch(const runmeta *a, const runmeta *b, int same_scenario, char *why, size_t cap)
 {
-    if (a->workers != b->workers) {
+    if (a->workers != b->workers || a->persons_per_agent != b->persons_per_agent) {
         snprintf(why, cap, "worker count %ld vs %ld (persons_per_agent %.6g vs %.6g)", a->workers, b->workers,
                  a->persons_per_agent, b->persons_per_agent);
         return 1;

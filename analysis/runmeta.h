@@ -13,7 +13,9 @@
 typedef struct {
     double persons_per_agent; /* root attribute persons_per_agent (persons) */
     double labour_force;      /* scale.labour_force of the resolved scenario (persons) */
-    long workers;             /* agents: round(labour_force / persons_per_agent) */
+    long workers;             /* agents: round(labour_force / persons_per_agent); -1 when the
+                               * scenario text has no scale.labour_force (then the
+                               * comparison rests on persons_per_agent alone) */
     int months;               /* root attribute months_planned */
     char *start;              /* root attribute start_month, "YYYY-MM" (owned) */
     char *scenario_text;      /* resolved scenario (owned), as stored */

@@ -834,7 +834,15 @@ static void test_compare_refusals(void)
     run_free(r);
     snprintf(args, sizeof args, "compare --reference base %s %s", all, tmp("cp3_short.h5"));
     rc = run_prog(NULL, args, &out, &err);
-    CHECKF(rc == 4 && strstr(err, "same months"), "pair of different lengths: %d %s", rc, err);
+    CHECKF(rc == 4 && strstr(err, "differ in months 72 vs 60") && strstr(err, "--allow-mismatch"),
+           "files of different lengths: %d %s", rc, err);
+    free(out);
+    free(err);
+    /* --allow-mismatch lets the files in, but a pair must still cover the same months. */
+    snprintf(args, sizeof args, "compare --allow-mismatch --reference base %s %s", all, tmp("cp3_short.h5"));
+    rc = run_prog(NULL, args, &out, &err);
+    CHECKF(rc == 4 && strstr(err, "warning: compare:") && strstr(err, "same months"), "pair of different lengths: %d %s",
+           rc, err);
     free(out);
     free(err);
 
