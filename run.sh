@@ -174,12 +174,13 @@ study() {
 # Totals over every ctest run of `./run.sh test`.
 T_PASSED=0
 T_FAILED=0
+T_SKIPPED=0
 
 # run_ctest DIR [ENV=VALUE...] [-- CTEST_ARGS...]: run DIR's test suite, add
 # its counts to the totals. Returns non-zero if a test failed or ctest did not
 # report.
 run_ctest() {
-    local dir="$1" log rc=0 line total failed envs=() extra=()
+    local dir="$1" log rc=0 line total failed skipped envs=() extra=()
     shift
     while [[ $# -gt 0 && "$1" != "--" ]]; do envs+=("$1"); shift; done
     [[ $# -gt 0 ]] && shift
@@ -188,6 +189,9 @@ run_ctest() {
     env "${envs[@]}" ctest --test-dir "$dir" --output-on-failure "${extra[@]}" 2>&1 | tee "$log" || rc=$?
     # e.g. "100% tests passed, 0 tests failed out of 12"
     line="$(grep -Eo '[0-9]+ tests failed out of [0-9]+' "$log" | tail -n 1 || true)"
+    # Skipped tests (exit code 77, SKIP_RETURN_CODE) count in ctest's total
+    # but are neither passed nor failed.
+    skipped="$(grep -cE '^[[:space:]]*[0-9]+ - .*\(Skipped\)$' "$log" || true)"
     rm -f "$log"
     if [[ -z "$line" ]]; then
         echo "run.sh: ctest in $dir reported no result" >&2
@@ -196,8 +200,9 @@ run_ctest() {
     fi
     failed="${line%% *}"
     total="${line##* }"
-    T_PASSED=$((T_PASSED + total - failed))
+    T_PASSED=$((T_PASSED + total - failed - skipped))
     T_FAILED=$((T_FAILED + failed))
+    T_SKIPPED=$((T_SKIPPED + skipped))
     [[ "$rc" -eq 0 && "$failed" -eq 0 ]]
 }
 
@@ -244,7 +249,7 @@ run_tests() {
         T_FAILED=$((T_FAILED + 1))
         rc=1
     fi
-    echo "$T_PASSED passed, $T_FAILED failed"
+    echo "$T_PASSED passed, $T_FAILED failed, $T_SKIPPED skipped"
     return "$rc"
 }
 
