@@ -8,7 +8,8 @@
 #   ./run.sh bench        build, run the kernel benchmark
 #   ./run.sh sim ARGS...  build, run incubator-sim ARGS...
 #   ./run.sh sweep ARGS   build, run a scenario sweep (tools/sweep.sh; docs/sweeps.md)
-#   ./run.sh help         this usage
+#   ./run.sh analyze ARGS build, run incubator-analyze ARGS
+#   ./run.sh help         this usage (COMMAND --help never builds)
 set -euo pipefail
 
 cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")"
@@ -52,7 +53,12 @@ usage: ./run.sh [COMMAND]
                  (tests/test_bands.c; about 15 s on 2 cores)
   calibrate ARGS build, then run build/bin/incubator-calibrate ARGS (the simulated
                  method of moments of MODEL.md 15; record in docs/calibration.md)
+  analyze ARGS   build, then run build/bin/incubator-analyze ARGS (summary,
+                 compare, plot, check; docs/analysis.md)
   help           this text
+
+COMMAND --help (or -h) answers without building: the program's own help when
+it is built, otherwise these lines for COMMAND and how to build it.
 
 Every command first checks the Debian packages the build needs and installs the
 missing ones (as root) or prints the apt-get line to run (otherwise).
@@ -173,12 +179,13 @@ study() {
 # Totals over every ctest run of `./run.sh test`.
 T_PASSED=0
 T_FAILED=0
+T_SKIPPED=0
 
 # run_ctest DIR [ENV=VALUE...] [-- CTEST_ARGS...]: run DIR's test suite, add
 # its counts to the totals. Returns non-zero if a test failed or ctest did not
 # report.
 run_ctest() {
-    local dir="$1" log rc=0 line total failed envs=() extra=()
+    local dir="$1" log rc=0 line total failed skipped envs=() extra=()
     shift
     while [[ $# -gt 0 && "$1" != "--" ]]; do envs+=("$1"); shift; done
     [[ $# -gt 0 ]] && shift
@@ -187,6 +194,9 @@ run_ctest() {
     env "${envs[@]}" ctest --test-dir "$dir" --output-on-failure "${extra[@]}" 2>&1 | tee "$log" || rc=$?
     # e.g. "100% tests passed, 0 tests failed out of 12"
     line="$(grep -Eo '[0-9]+ tests failed out of [0-9]+' "$log" | tail -n 1 || true)"
+    # Skipped tests (exit code 77, SKIP_RETURN_CODE) count in ctest's total
+    # but are neither passed nor failed.
+    skipped="$(grep -cE '^[[:space:]]*[0-9]+ - .*\(Skipped\)$' "$log" || true)"
     rm -f "$log"
     if [[ -z "$line" ]]; then
         echo "run.sh: ctest in $dir reported no result" >&2
@@ -195,8 +205,9 @@ run_ctest() {
     fi
     failed="${line%% *}"
     total="${line##* }"
-    T_PASSED=$((T_PASSED + total - failed))
+    T_PASSED=$((T_PASSED + total - failed - skipped))
     T_FAILED=$((T_FAILED + failed))
+    T_SKIPPED=$((T_SKIPPED + skipped))
     [[ "$rc" -eq 0 && "$failed" -eq 0 ]]
 }
 
@@ -244,7 +255,7 @@ run_tests() {
         T_FAILED=$((T_FAILED + 1))
         rc=1
     fi
-    echo "$T_PASSED passed, $T_FAILED failed"
+    echo "$T_PASSED passed, $T_FAILED failed, $T_SKIPPED skipped"
     return "$rc"
 }
 
@@ -278,8 +289,49 @@ sweep() {
     exec tools/sweep.sh "$@"
 }
 
+# wants_help ARGS...: whether ARGS ask for help (-h or --help).
+wants_help() {
+    local a
+    for a in "$@"; do [[ "$a" == -h || "$a" == --help ]] && return 0; done
+    return 1
+}
+
+# command_help CMD: the lines of this script's usage that describe CMD.
+command_help() {
+    usage | awk -v c="$1" '
+        /^  [a-z]/ { show = ($1 == c) }
+        /^$/ { show = 0 }
+        show'
+}
+
+# help_without_build CMD PROGRAM: help for `./run.sh CMD --help`, never
+# building: the program's own help when it is built, otherwise this script's
+# lines for CMD and how to build it.
+help_without_build() {
+    local cmd="$1" prog="build/bin/$2"
+    if [[ -x "$prog" ]]; then
+        exec "$prog" --help
+    fi
+    command_help "$cmd"
+    echo
+    echo "$prog is not built yet: ./run.sh $cmd (without --help) builds it first, or build"
+    echo "it alone with: cmake -S . -B build -DCMAKE_BUILD_TYPE=Release && cmake --build build"
+    echo "then $prog --help lists its options."
+}
+
 cmd="${1:-}"
 [[ $# -gt 0 ]] && shift
+# Help never builds (and never installs packages).
+if wants_help "$@"; then
+    case "$cmd" in
+        bench) help_without_build bench bench_kernel; exit 0 ;;
+        sim) help_without_build sim incubator-sim; exit 0 ;;
+        calibrate) help_without_build calibrate incubator-calibrate; exit 0 ;;
+        analyze) help_without_build analyze incubator-analyze; exit 0 ;;
+        sweep) exec tools/sweep.sh --help ;;
+        test | bands) command_help "$cmd"; exit 0 ;;
+    esac
+fi
 case "$cmd" in
     "") study ;;
     test) run_tests ;;
@@ -287,6 +339,10 @@ case "$cmd" in
     sim) sim "$@" ;;
     sweep) sweep "$@" ;;
     calibrate) calibrate "$@" ;;
+    analyze)
+        build
+        build/bin/incubator-analyze "$@"
+        ;;
     bands)
         build
         build/bin/test_bands

@@ -13,6 +13,7 @@
 #include "plot.h"
 #include "report.h"
 #include "runfile.h"
+#include "runmeta.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -50,6 +51,8 @@ static void usage(FILE *f)
           "  --format text|csv|json|markdown   table format of summary and compare (default text)\n"
           "  --reference NAME                  compare: the reference scenario\n"
           "  --out DIR                         plot: output folder (created when missing)\n"
+          "  --allow-mismatch                  summary, compare: pool or pair files that differ\n"
+          "                                    in workers, months, start or scenario (warns)\n"
           "  --keep-going                      when a file is bad, report it and analyse the\n"
           "                                    others (the exit code still says it failed)\n"
           "  --help                            this text\n"
@@ -57,10 +60,63 @@ static void usage(FILE *f)
           "\n"
           "exit codes: 0 ok, 1 check found a failure, 2 bad input file (not HDF5, not an\n"
           "incubator-sim output, partial or incomplete run, missing dataset), 3 bad command\n"
-          "line, 4 files cannot be paired by seed, 5 output cannot be written (gnuplot\n"
+          "line, 4 files cannot be pooled or paired (seeds, workers, months, start, scenario), 5 output cannot be written (gnuplot\n"
           "missing or failing), 6 out of memory. Errors are one line on stderr:\n"
           "\"incubator-analyze: FILE: what is wrong\".\n",
           f);
+}
+
+/* The help of one command: `incubator-analyze COMMAND --help`. Returns 0, or
+ * -1 when cmd is not a command (the global help applies). */
+static int usage_command(const char *cmd, FILE *f)
+{
+    static const char *const pool =
+        "Files are pooled (same scenario) or paired (reference and other scenario)\n"
+        "only when they agree on the worker count, the months and the start month and,\n"
+        "within one scenario, on the whole resolved scenario apart from the seed;\n"
+        "otherwise the command stops with exit code 4 naming the difference.\n"
+        "  --allow-mismatch    go on anyway, with a warning naming each difference\n";
+    static const char *const common =
+        "  --keep-going        when a file is bad, report it and analyse the others\n"
+        "                      (the exit code still says it failed)\n"
+        "  --help              this text\n"
+        "Exit codes: 0 ok, 2 bad input file, 3 bad command line, 4 files cannot be\n"
+        "pooled or paired, 5 output cannot be written, 6 out of memory\n"
+        "(docs/analysis.md).\n";
+    if (!strcmp(cmd, "summary")) {
+        fputs("usage: incubator-analyze summary [--format text|csv|json|markdown] [--allow-mismatch]\n"
+              "                                 [--keep-going] FILE...\n"
+              "\n"
+              "One row per scenario (files grouped by the scenario name stored in them):\n"
+              "mean and 95% confidence interval over seeds of each outcome.\n", f);
+        fputs(pool, f);
+        fputs("  --format FORMAT     table format: text (default), csv, json or markdown\n", f);
+    } else if (!strcmp(cmd, "compare")) {
+        fputs("usage: incubator-analyze compare --reference NAME [--format text|csv|json|markdown]\n"
+              "                                 [--allow-mismatch] [--keep-going] FILE...\n"
+              "\n"
+              "Each other scenario minus the reference scenario NAME, paired by seed, with\n"
+              "95% intervals, plus GDP gained per yuan of subsidy. Every scenario must have\n"
+              "a file for each seed of the reference and the reverse.\n", f);
+        fputs(pool, f);
+        fputs("  --reference NAME    the reference scenario (e.g. baseline)\n"
+              "  --format FORMAT     table format: text (default), csv, json or markdown\n", f);
+    } else if (!strcmp(cmd, "plot")) {
+        fputs("usage: incubator-analyze plot --out DIR [--keep-going] FILE...\n"
+              "\n"
+              "PNG figures (gnuplot) in DIR (created when missing): gdp, tfp, debt, inland,\n"
+              "registrations; one line per scenario (mean) with a band (range across seeds).\n"
+              "  --out DIR           output folder\n", f);
+    } else if (!strcmp(cmd, "check")) {
+        fputs("usage: incubator-analyze check [--keep-going] FILE...\n"
+              "\n"
+              "Integrity of each file: status, months, datasets, NaN, stock-flow residual,\n"
+              "bounds. Exit code 1 when a check fails.\n", f);
+    } else {
+        return -1;
+    }
+    fputs(common, f);
+    return 0;
 }
 
 typedef enum { CMD_SUMMARY, CMD_COMPARE, CMD_PLOT, CMD_CHECK } command;
@@ -71,6 +127,7 @@ typedef struct {
     const char *reference;
     const char *out_dir;
     int keep_going;
+    int allow_mismatch;
     const char **files;
     int n_files;
 } options;
@@ -84,6 +141,7 @@ typedef struct {
     double v[OC_SUMMARY_COUNT];
     double *gdp, *sub; /* compare: monthly series of outcome_compare_series */
     plot_series ps;    /* plot */
+    runmeta meta;      /* summary, compare: what decides if files may be pooled or paired */
 } run_rec;
 
 /* The runs of one scenario, in ascending seed order. */
@@ -99,6 +157,7 @@ static void rec_free(run_rec *r)
     free(r->gdp);
     free(r->sub);
     plot_series_free(&r->ps);
+    runmeta_free(&r->meta);
 }
 
 /* Print an error line; the message names the file when there is one. */
@@ -151,6 +210,8 @@ static int parse_args(int argc, char **argv, options *o, an_err *e)
             o->out_dir = val;
         } else if (!strcmp(name, "--keep-going")) {
             o->keep_going = 1;
+        } else if (!strcmp(name, "--allow-mismatch")) {
+            o->allow_mismatch = 1;
         } else {
             return an_fail(e, AN_ERR_USAGE, "unknown option '%s' (see --help)", s);
         }
@@ -160,6 +221,8 @@ static int parse_args(int argc, char **argv, options *o, an_err *e)
         return an_fail(e, AN_ERR_USAGE, "compare needs --reference SCENARIO (e.g. --reference baseline)");
     if (o->cmd != CMD_COMPARE && o->reference)
         return an_fail(e, AN_ERR_USAGE, "--reference is an option of compare only");
+    if ((o->cmd == CMD_CHECK || o->cmd == CMD_PLOT) && o->allow_mismatch)
+        return an_fail(e, AN_ERR_USAGE, "--allow-mismatch is an option of summary and compare only");
     if (o->cmd == CMD_PLOT && !o->out_dir) return an_fail(e, AN_ERR_USAGE, "plot needs --out DIR");
     if (o->cmd != CMD_PLOT && o->out_dir) return an_fail(e, AN_ERR_USAGE, "--out is an option of plot only");
     if ((o->cmd == CMD_CHECK || o->cmd == CMD_PLOT) && o->format != FORMAT_TEXT)
@@ -191,6 +254,7 @@ static an_status load_one(const options *o, const char *path, run_rec *r, an_err
         else outcome_compare_series(&rf, r->gdp, r->sub);
     }
     if (st == AN_OK && o->cmd == CMD_PLOT) st = plot_series_from_run(&rf, &r->ps, e);
+    if (st == AN_OK && (o->cmd == CMD_SUMMARY || o->cmd == CMD_COMPARE)) st = runmeta_read(path, &r->meta, e);
     runfile_free(&rf);
     if (st != AN_OK) rec_free(r);
     return st;
@@ -261,6 +325,46 @@ static void free_groups(group *groups, int n)
     if (!groups) return;
     for (int g = 0; g < n; g++) free(groups[g].runs);
     free(groups);
+}
+
+/* ---- which files may be pooled or paired ----------------------------------- */
+
+/* Every file must agree with the first one (for compare: the first file of the
+ * reference scenario) on workers, months and start, and with the first file of
+ * its own scenario on the whole resolved scenario but the seed (runmeta.h).
+ * Returns AN_ERR_PAIR naming the first difference, or, with --allow-mismatch,
+ * prints a warning for each and returns AN_OK. */
+static an_status check_comparable(const options *o, const run_rec *recs, int n, an_err *e)
+{
+    const char *cmd = o->cmd == CMD_COMPARE ? "compare" : "summary";
+    int base = 0;
+    if (o->cmd == CMD_COMPARE)
+        for (int i = n - 1; i >= 0; i--)
+            if (!strcmp(recs[i].scenario, o->reference)) base = i;
+    for (int i = 0; i < n; i++) {
+        int first = i;
+        for (int j = 0; j < i; j++)
+            if (!strcmp(recs[j].scenario, recs[i].scenario)) {
+                first = j;
+                break;
+            }
+        char why[400];
+        const run_rec *other = NULL;
+        if (i != base && runmeta_mismatch(&recs[base].meta, &recs[i].meta, 0, why, sizeof why)) other = &recs[base];
+        else if (first != i && runmeta_mismatch(&recs[first].meta, &recs[i].meta, 1, why, sizeof why))
+            other = &recs[first];
+        if (!other) continue;
+        if (!o->allow_mismatch)
+            return an_fail(e, AN_ERR_PAIR,
+                           "%s: %s (scenario '%s', seed %llu) and %s (scenario '%s', seed %llu) differ in %s: files of"
+                           " different runs cannot be %s (--allow-mismatch to go on anyway)",
+                           cmd, other->path, other->scenario, (unsigned long long)other->seed, recs[i].path,
+                           recs[i].scenario, (unsigned long long)recs[i].seed, why,
+                           o->cmd == CMD_COMPARE ? "paired or pooled" : "pooled or set side by side");
+        fprintf(stderr, "incubator-analyze: warning: %s: %s and %s differ in %s (--allow-mismatch: analysed anyway)\n",
+                cmd, other->path, recs[i].path, why);
+    }
+    return AN_OK;
 }
 
 /* ---- summary ------------------------------------------------------------ */
@@ -510,7 +614,7 @@ int main(int argc, char **argv)
     }
     for (int a = 2; a < argc; a++)
         if (!strcmp(argv[a], "--help") || !strcmp(argv[a], "-h")) {
-            usage(stdout);
+            if (usage_command(argv[1], stdout) != 0) usage(stdout);
             return 0;
         }
     /* Our own one-line messages replace HDF5's error stack and GSL's abort. */
@@ -545,6 +649,7 @@ int main(int argc, char **argv)
     st = load_all(&o, recs, &n_ok, &first_err);
     if (st == AN_OK && n_ok == 0) st = an_fail(&e, first_err ? first_err : AN_ERR_INPUT, "no file could be analysed");
     else if (st != AN_OK) e.msg[0] = '\0'; /* already printed */
+    if (st == AN_OK && o.cmd != CMD_PLOT) st = check_comparable(&o, recs, n_ok, &e);
     if (st == AN_OK) st = make_groups(recs, n_ok, &groups, &n_groups, &e);
     an_status late = AN_OK;
     if (st == AN_OK) {

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # e2e_checkpoint.sh BIN_DIR - runs survive schedulers (issue: batch runs):
-#  1. SIGTERM at a random month: exit 75, a checkpoint, no .h5; resuming gives
-#     datasets identical to an uninterrupted run's;
-#  2. SIGKILL during a run with --checkpoint-every: the last checkpoint and an
+#  1. SIGTERM right after the checkpoint of month 12 is published: exit 75, a
+#     new checkpoint, no .h5; resuming gives datasets identical to an
+#     uninterrupted run's;
+#  2. SIGKILL right after the checkpoint of month 6 is published: the last checkpoint and an
 #     earlier complete output are intact, and resuming from it gives the same
 #     datasets again;
 #  3. a checkpoint of another scenario or seed is refused with a clear error.
@@ -28,24 +29,43 @@ same() { # same A B: every output dataset equal
 
 "$sim" "$scen" "${args[@]}" --out "$tmp/full.h5" >/dev/null || notok "uninterrupted run"
 
-# 1. SIGTERM at a random moment.
-delay="0.$((RANDOM % 9 + 1))"
-"$sim" "$scen" "${args[@]}" --out "$tmp/a.h5" --checkpoint "$tmp/a.ckpt.h5" >/dev/null 2>"$tmp/a.err" &
+# wait_published FILE [OLD_INODE]: wait (up to 60 s) until FILE exists under
+# a new name, i.e. a checkpoint was published (written to a temporary name and
+# renamed: a new inode each time). Prints the inode; fails on timeout or when
+# the run (pid $pid) ended first.
+wait_published() {
+    local f="$1" old="${2:-}" i
+    for _ in $(seq 1 6000); do
+        i="$(stat -c %i "$f" 2>/dev/null || true)"
+        if [[ -n "$i" && "$i" != "$old" ]]; then
+            echo "$i"
+            return 0
+        fi
+        kill -0 "$pid" 2>/dev/null || return 1
+        sleep 0.01
+    done
+    return 1
+}
+
+# 1. SIGTERM at a fixed point: right after the periodic checkpoint of month 12
+#    is published (60 of the 72 months still to run, so the run cannot have
+#    finished first); the signal makes the run write a newer checkpoint.
+"$sim" "$scen" "${args[@]}" --out "$tmp/a.h5" --checkpoint "$tmp/a.ckpt.h5" --checkpoint-every 12 >/dev/null 2>"$tmp/a.err" &
 pid=$!
-sleep "$delay"
+ino="$(wait_published "$tmp/a.ckpt.h5")" || notok "SIGTERM: the checkpoint of month 12 never appeared"
 kill -TERM "$pid" 2>/dev/null
 wait "$pid"
 rc=$?
 if [[ $rc -eq 75 ]]; then
-    [[ -f "$tmp/a.ckpt.h5" && ! -e "$tmp/a.h5" && ! -e "$tmp/a.h5.partial" ]] &&
-        ok "SIGTERM after ${delay}s: exit 75, checkpoint written, no output file ($(tail -1 "$tmp/a.err" | cut -c1-90))" ||
+    [[ -f "$tmp/a.ckpt.h5" && "$(stat -c %i "$tmp/a.ckpt.h5")" != "$ino" && ! -e "$tmp/a.h5" && ! -e "$tmp/a.h5.partial" ]] &&
+        ok "SIGTERM after the checkpoint of month 12: exit 75, a new checkpoint written, no output file ($(tail -1 "$tmp/a.err" | cut -c1-90))" ||
         notok "SIGTERM: exit 75 but files wrong: $(ls "$tmp")"
     "$sim" "$scen" "${args[@]}" --out "$tmp/a.h5" --resume "$tmp/a.ckpt.h5" --checkpoint "$tmp/a.ckpt.h5" >/dev/null &&
         same "$tmp/full.h5" "$tmp/a.h5" && ok "resumed after SIGTERM: every dataset equals the uninterrupted run's" ||
         notok "resumed after SIGTERM: output differs or the resume failed"
     [[ ! -e "$tmp/a.ckpt.h5" ]] && ok "checkpoint removed once the run completed" || notok "checkpoint left after completion"
 elif [[ $rc -eq 0 ]]; then
-    notok "SIGTERM after ${delay}s came too late: the run had finished (make the run longer)"
+    notok "SIGTERM after the checkpoint of month 12: the run had finished (exit 0)"
 else
     notok "SIGTERM: exit $rc, expected 75: $(tail -2 "$tmp/a.err")"
 fi
@@ -55,8 +75,9 @@ cp "$tmp/full.h5" "$tmp/earlier.h5"
 sum_before=$(md5sum "$tmp/earlier.h5" | cut -d' ' -f1)
 "$sim" "$scen" "${args[@]}" --out "$tmp/b.h5" --checkpoint-every 3 --checkpoint "$tmp/b.ckpt.h5" >/dev/null 2>&1 &
 pid=$!
-for _ in $(seq 1 200); do [[ -f "$tmp/b.ckpt.h5" ]] && break; sleep 0.05; done
-sleep 0.2
+# SIGKILL right after the second checkpoint (month 6) is published.
+ino="$(wait_published "$tmp/b.ckpt.h5")" && wait_published "$tmp/b.ckpt.h5" "$ino" >/dev/null ||
+    notok "SIGKILL: two checkpoints were not published"
 kill -KILL "$pid" 2>/dev/null
 wait "$pid" 2>/dev/null
 if [[ -f "$tmp/b.ckpt.h5" && ! -e "$tmp/b.h5" ]]; then
@@ -74,7 +95,7 @@ fi
 "$sim" "$scen" "${args[@]}" --months 12 --out "$tmp/c.h5" --checkpoint-every 6 --checkpoint "$tmp/keep.ckpt.h5" >/dev/null 2>&1
 "$sim" "$scen" "${args[@]}" --out "$tmp/d.h5" --checkpoint-every 5 --checkpoint "$tmp/d.ckpt.h5" >/dev/null 2>&1 &
 pid=$!
-for _ in $(seq 1 200); do [[ -f "$tmp/d.ckpt.h5" ]] && break; sleep 0.05; done
+wait_published "$tmp/d.ckpt.h5" >/dev/null || notok "no checkpoint of month 5 was published"
 kill -KILL "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
 if [[ -f "$tmp/d.ckpt.h5" ]]; then
     "$sim" "$scen" "${args[@]}" --seed 2 --out "$tmp/e.h5" --resume "$tmp/d.ckpt.h5" >/dev/null 2>"$tmp/e.err"

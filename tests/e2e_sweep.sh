@@ -402,5 +402,24 @@ sweep --help
 [[ $RC -eq 0 ]] && grep -q -- '--grid KEY=V1,V2' "$OUT.stdout" || problem "./run.sh sweep --help: exit $RC or no option list"
 end_case
 
+new_case "--months shorter than a scenario's policy start: exit 2 before anything runs, naming the scenario, key and value"
+ROOT8="$WORK/short"
+pline="$(awk '/^\[policy\]/ { p = 1; next } /^\[/ { p = 0 } p && /^start[ \t]*=/ { print NR; exit }' "$ROOT/scenarios/baseline.ini")"
+sweep --scenario baseline --scenario incubator --months 12 --root "$ROOT8"
+expect_rc 2
+want="sweep: scenario incubator: policy.start = 2021-01 ($ROOT/scenarios/baseline.ini:$pline) is outside the run of 12 months from 2019-01 (--months 12): incubator-sim accepts a month from 2019-01 to 2019-12; give --months 25 or more, or --set policy.start=MONTH within the run; nothing was run"
+[[ "$(cat "$OUT.stderr")" == "$want" ]] || problem "stderr is: $(cat "$OUT.stderr") -- expected: $want"
+[[ ! -e "$ROOT8" ]] || problem "the refused sweep created $ROOT8"
+# A grid point that moves the policy out of the run is refused the same way.
+sweep --scenario incubator --months 12 --grid policy.start=2019-06,2021-01 --root "$ROOT8"
+expect_rc 2
+want="sweep: scenario incubator: policy.start = 2021-01 (--set/--grid policy.start=2021-01) is outside the run of 12 months from 2019-01 (--months 12): incubator-sim accepts a month from 2019-01 to 2019-12; give --months 25 or more, or --set policy.start=MONTH within the run; nothing was run"
+[[ "$(cat "$OUT.stderr")" == "$want" ]] || problem "stderr is: $(cat "$OUT.stderr") -- expected: $want"
+[[ ! -e "$ROOT8" ]] || problem "the refused sweep created $ROOT8"
+# The baseline has no policy in force: its policy date may lie outside a short run.
+sweep --scenario baseline --months 12 --dry-run --root "$ROOT8"
+expect_rc 0
+end_case
+
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]

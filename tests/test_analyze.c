@@ -87,20 +87,20 @@ static double *alloc_d(size_t n)
     return p;
 }
 
-/* A run of T months with values drawn from (scenario, seed); subsidy_scale
+/* A run of T months with values drawn from (name, seed); subsidy_scale
  * sets the size of the policy's subsidies (the compared scenarios differ). */
-static run_t *run_make(const char *scenario, uint64_t seed, int T, double subsidy_scale)
+static run_t *run_make(const char *name, uint64_t seed, int T, double subsidy_scale)
 {
     run_t *r = calloc(1, sizeof *r);
     if (!r) abort();
     r->T = T;
-    snprintf(r->scenario, sizeof r->scenario, "%s", scenario);
+    snprintf(r->scenario, sizeof r->scenario, "%s", name);
     r->seed = seed;
     r->policy_ym = POLICY_YM;
     r->status = "complete";
     r->months_planned = r->months_written = T;
     unsigned long key = seed * 7919u;
-    for (const char *c = scenario; *c; c++) key = key * 31u + (unsigned char)*c;
+    for (const char *c = name; *c; c++) key = key * 31u + (unsigned char)*c;
     gsl_rng *g = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(g, key);
     const int p = r->policy_ym - START_YM;
@@ -492,9 +492,9 @@ static int split(char *line, char **f, int cap)
     return n;
 }
 
-/* The value of column `col` in the CSV row whose first field is `scenario`;
+/* The value of column `col` in the CSV row whose first field is `name`;
  * NaN when the field is empty; *found = 0 when the row or column is missing. */
-static double csv_value(const char *csv, const char *scenario, const char *col, int *found)
+static double csv_value(const char *csv, const char *name, const char *col, int *found)
 {
     *found = 0;
     char *copy = strdup(csv);
@@ -511,7 +511,7 @@ static double csv_value(const char *csv, const char *scenario, const char *col, 
     while ((line = strtok_r(NULL, "\n", &save))) {
         char *fld[256];
         int nf = split(line, fld, 256);
-        if (nf > 0 && !strcmp(fld[0], scenario) && ci >= 0 && ci < nf) {
+        if (nf > 0 && !strcmp(fld[0], name) && ci >= 0 && ci < nf) {
             *found = 1;
             v = fld[ci][0] ? strtod(fld[ci], NULL) : NAN;
         }
@@ -834,7 +834,15 @@ static void test_compare_refusals(void)
     run_free(r);
     snprintf(args, sizeof args, "compare --reference base %s %s", all, tmp("cp3_short.h5"));
     rc = run_prog(NULL, args, &out, &err);
-    CHECKF(rc == 4 && strstr(err, "same months"), "pair of different lengths: %d %s", rc, err);
+    CHECKF(rc == 4 && strstr(err, "differ in months 72 vs 60") && strstr(err, "--allow-mismatch"),
+           "files of different lengths: %d %s", rc, err);
+    free(out);
+    free(err);
+    /* --allow-mismatch lets the files in, but a pair must still cover the same months. */
+    snprintf(args, sizeof args, "compare --allow-mismatch --reference base %s %s", all, tmp("cp3_short.h5"));
+    rc = run_prog(NULL, args, &out, &err);
+    CHECKF(rc == 4 && strstr(err, "warning: compare:") && strstr(err, "same months"), "pair of different lengths: %d %s",
+           rc, err);
     free(out);
     free(err);
 

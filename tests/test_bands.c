@@ -9,8 +9,9 @@
  * compares the two), in memory. The moments are those of sim/moments.c, the ones the
  * calibration fits: for each target the test prints every seed's value, the
  * mean over seeds and the band, and asserts that the mean over the three
- * seeds lies inside the band. The stock-flow residual is checked too: it must
- * be 0 fen in every month of every seed. */
+ * seeds lies inside the band. The stock-flow residual is not asserted: the
+ * monthly audit (sim_month) stops any run whose residual is not 0 fen, so
+ * moments_of_run would already have failed; it is printed for the record. */
 #include "testutil.h"
 #include "moments.h"
 #include "phases.h"
@@ -69,8 +70,8 @@ static void test_bands(void)
     }
     int64_t worst = 0;
     for (int s = 0; s < SEEDS; s++) worst = residual[s] > worst ? residual[s] : worst;
-    printf("    %-50s %43lld   exactly 0 fen\n", "stock-flow residual, largest |monthly| value", (long long)worst);
-    CU_ASSERT(worst == 0);
+    printf("    %-50s %43lld   (0 by the monthly audit, not asserted)\n", "stock-flow residual, largest |monthly| value",
+           (long long)worst);
 }
 
 int main(void)

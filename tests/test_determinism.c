@@ -6,7 +6,8 @@
  * so blocks do not split evenly), then reads the files back with the HDF5 C
  * API and compares every output dataset of the table (stats_table:
  * /national/NAME, /node/NAME, /node_sector/NAME) plus the coordinates /time,
- * /time_label, /node_name and /sector_name: same type, same shape and the same
+ * /time_label, /node_name and /sector_name, and the yearly migration matrix
+ * /migration/od with /migration/year and /migration/months: same type, same shape and the same
  * bytes. A failure names the first differing dataset, month and cell.
  * A second, larger pair (120000 workers, 12 months, 1 and 3 threads) has more
  * firm agents than one block of WORLD_BLOCK agents, so the block-ordered
@@ -213,7 +214,12 @@ static void describe(const ds_t *x, const ds_t *y, size_t j, const ds_t *labels,
         rest /= x->dims[k];
     }
     int w = snprintf(out, len, "index %zu", j);
-    if (x->rank >= 1 && (size_t)w < len) {
+    if (!labels && x->rank >= 1 && (size_t)w < len) { /* a yearly dataset: (year, origin, destination) */
+        w += snprintf(out + w, len - (size_t)w, " = year %" PRIuMAX, (uintmax_t)idx[0]);
+        if (x->rank >= 3 && (size_t)w < len)
+            w += snprintf(out + w, len - (size_t)w, ", from node %" PRIuMAX " to node %" PRIuMAX, (uintmax_t)idx[1],
+                          (uintmax_t)idx[2]);
+    } else if (x->rank >= 1 && (size_t)w < len) {
         char month[16] = "?";
         if (labels && labels->buf && idx[0] < labels->n) {
             size_t ls = labels->size < sizeof month ? labels->size : sizeof month - 1;
@@ -324,6 +330,14 @@ static void compare_runs(int i, int j)
             earliest = m;
             snprintf(earliest_path, sizeof earliest_path, "%s", path);
         }
+    }
+    /* The yearly origin-destination matrix and its coordinates (dimension 0
+     * is the year, not the month: no month labels). */
+    static const char *const yearly[] = {"/migration/year", "/migration/months", "/migration/od"};
+    for (size_t k = 0; k < sizeof yearly / sizeof yearly[0]; k++) {
+        int m = compare_dataset(fx, &runs[i], fy, &runs[j], yearly[k], NULL, differing < MAX_REPORTED);
+        compared++;
+        if (m != -1) differing++;
     }
     if (differing > MAX_REPORTED)
         FAILF("... and %d more datasets differ (%d of %d in all)", differing - MAX_REPORTED, differing, compared);

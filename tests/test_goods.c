@@ -305,7 +305,7 @@ static int check_goods(int threads, result *out, int no_works)
     {
         const double ws = w->p->government_works_share;
         const int ac = w->acc.central;
-        const int64_t paid = agg0[ac] - w->L.agg[ac];
+        const int64_t central_paid = agg0[ac] - w->L.agg[ac];
         const int64_t ig = flow1[FLOW_PUBLIC_INVESTMENT] - flow0[FLOW_PUBLIC_INVESTMENT];
         const int64_t gov = flow1[FLOW_GOVERNMENT] - flow0[FLOW_GOVERNMENT];
         int64_t local = 0;
@@ -313,15 +313,15 @@ static int check_goods(int threads, result *out, int no_works)
         int k_central = 0;
         for (int s = 0; s < S; s++) k_central += w->sc->sectors[s].tradable && w->sc->sectors[s].procurement_share > 0;
         printf("    public investment: %" PRId64 " of the centre's %" PRId64 " fen of purchases (works_share %.4f, "
-               "floor slack %d fen)\n", ig, paid, ws, k_central);
+               "floor slack %d fen)\n", ig, central_paid, ws, k_central);
         CU_ASSERT(no_works ? ws == 0 : ws > 0);
-        CU_ASSERT(paid > 0);
-        if ((double)ig > ws * (double)paid || (double)ig < ws * (double)paid - k_central)
+        CU_ASSERT(central_paid > 0);
+        if ((double)ig > ws * (double)central_paid || (double)ig < ws * (double)central_paid - k_central)
             FAILF("public investment %" PRId64 " fen, works_share x the centre's payments %.1f fen: not within "
-                  "[-%d, 0] fen", ig, ws * (double)paid, k_central);
-        if (ig + gov != paid + local)
+                  "[-%d, 0] fen", ig, ws * (double)central_paid, k_central);
+        if (ig + gov != central_paid + local)
             FAILF("public investment + government consumption %" PRId64 " fen, the governments' payments %" PRId64
-                  " fen", ig + gov, paid + local);
+                  " fen", ig + gov, central_paid + local);
     }
     CU_ASSERT(bad == 0);
 

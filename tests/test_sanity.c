@@ -8,8 +8,11 @@
  * or with --workers $INCUBATOR_SANITY_WORKERS when that is set (the sanitizer
  * build uses a smaller world), reads the file back with the HDF5 C API and
  * checks, printing every checked quantity with its value:
- *  - every F64 output dataset (national, node, node-sector) is finite in
- *    every month; the stock-flow residual is 0 fen in every month;
+ *  - checks of the write path (they cannot fail through the model: the
+ *    monthly audit stops a run with a non-finite aggregate or a stock-flow
+ *    residual other than 0 before anything is written): every F64 output
+ *    dataset (national, node, node-sector) read back is finite in every month
+ *    and /national/sfc_residual reads back 0 fen in every month;
  *  - GDP, real GDP, the mean wage, the price index, capital and employment
  *    are positive in every month;
  *  - the unemployment rate is in [0, 1] in every month, not pinned (it moves,
@@ -215,7 +218,10 @@ static void range(const double *v, double *lo, int *ilo, double *hi, int *ihi)
     }
 }
 
-/* Every F64 dataset of the output table finite in every month; sfc 0. */
+/* A check of the write path, not of the model: the monthly audit already
+ * stops a run with a non-finite aggregate or a non-zero stock-flow residual,
+ * so this finds only values corrupted between the audit and the file. Every
+ * F64 dataset of the output table read back finite in every month; sfc 0. */
 static void test_finite_and_sfc(void)
 {
     if (!run_ok) {
@@ -255,7 +261,8 @@ static void test_finite_and_sfc(void)
         free(v);
     }
     H5Fclose(f);
-    printf("\n    %d F64 datasets, %ld values: %d datasets with a non-finite value\n", checked, values, nonfinite);
+    printf("\n    write path (the audit checked the values before writing): %d F64 datasets read back, %ld values:"
+           " %d datasets with a non-finite value\n", checked, values, nonfinite);
     CU_ASSERT(checked > 0);
     if (!load()) return;
     int64_t worst = 0;
@@ -265,7 +272,7 @@ static void test_finite_and_sfc(void)
             worst = se.sfc[t];
             at = t;
         }
-    printf("    sfc_residual: %s\n", at < 0 ? "0 fen in every month" : "NOT 0");
+    printf("    write path: sfc_residual read back: %s\n", at < 0 ? "0 fen in every month" : "NOT 0");
     CHECKF(at < 0, "/national/sfc_residual = %" PRId64 " fen in month %d", worst, at);
 }
 
@@ -396,7 +403,7 @@ int main(void)
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* our messages name file and dataset */
     static const tu_test tests[] = {
         {"run the baseline for 204 months", test_run},
-        {"every F64 output finite, stock-flow residual 0", test_finite_and_sfc},
+        {"write path: every F64 output read back finite, stock-flow residual 0", test_finite_and_sfc},
         {"GDP, real GDP, wages, prices, capital, employment positive", test_positive},
         {"unemployment in [0, 1], not pinned, not collapsed", test_unemployment},
         {"firms are born and die", test_entry_exit},

@@ -210,13 +210,13 @@ int tu_run_suite(const char *suite, const tu_test *tests)
     return failed ? 1 : 0;
 }
 
-int tu_world_open(tu_world *fx, const char *scenario, const char *const *sets, int n_sets, int threads, long workers,
+int tu_world_open(tu_world *fx, const char *file, const char *const *sets, int n_sets, int threads, long workers,
                   int months)
 {
     inc_err e = {0};
     char path[1024];
     memset(fx, 0, sizeof *fx);
-    snprintf(path, sizeof path, "%s/scenarios/%s", tu_srcdir(), scenario);
+    snprintf(path, sizeof path, "%s/scenarios/%s", tu_srcdir(), file);
     if (scenario_load(&fx->sc, path, sets, n_sets, &e) != INC_OK) {
         FAILF("scenario_load: %s", e.msg);
         return 0;

@@ -95,7 +95,7 @@ typedef struct {
  * threads, aggregate it as incubator-sim does and run `months` months of the
  * model. Returns 1 on success; on failure records a CUnit failure naming the
  * step (and the month) and leaves nothing allocated (fx->open = 0). */
-int tu_world_open(tu_world *fx, const char *scenario, const char *const *sets, int n_sets, int threads, long workers,
+int tu_world_open(tu_world *fx, const char *file, const char *const *sets, int n_sets, int threads, long workers,
                   int months);
 
 /* One more month of the model; records a failure naming the month. Returns 1

@@ -98,6 +98,89 @@ note() { echo "sweep: $*" >&2; }
 
 is_count() { [[ "$1" =~ ^[0-9]+$ && "$1" -ge 1 ]]; }
 
+# ini_get FILE SECTION KEY: the value of SECTION.KEY in the scenario FILE,
+# following its `extends` chain (the file's own value wins over its base's),
+# printed as "VALUE<TAB>FILE:LINE"; nothing when no file of the chain sets it.
+# Mirrors the reading of sim/scenario.c: `;` starts a comment, blanks around
+# the value are dropped, `extends` is relative to the file's folder.
+ini_get() {
+    local file="$1" sec="$2" key="$3" depth=0 hit base
+    while [[ -n "$file" && $depth -lt 32 ]]; do
+        hit="$(awk -v sec="$sec" -v key="$key" '
+            { line = $0; sub(/[;#].*/, "", line) }
+            line ~ /^[ \t]*\[/ { s = line; gsub(/^[ \t]*\[|\][ \t]*$/, "", s); cur = s; next }
+            {
+                i = index(line, "="); if (!i) next
+                k = substr(line, 1, i - 1); v = substr(line, i + 1)
+                gsub(/^[ \t]+|[ \t]+$/, "", k); gsub(/^[ \t]+|[ \t]+$/, "", v)
+                if (cur == sec && k == key) { val = v; at = NR }
+                if (cur == "" && k == "extends") ext = v
+            }
+            END { if (at) printf "%s\t%d\n", val, at; else printf "\t0\t%s\n", ext }' "$file")"
+        if [[ "$hit" != $'\t0\t'* ]]; then
+            printf '%s:%s\n' "${hit%%$'\t'*}	$file" "${hit##*$'\t'}"
+            return 0
+        fi
+        base="${hit#$'\t0\t'}"
+        [[ -n "$base" ]] || return 0
+        [[ "$base" == /* ]] || base="$(dirname "$file")/$base"
+        file="$base"
+        depth=$((depth + 1))
+    done
+}
+
+# month_index YYYY-MM: year * 12 + month - 1 (nothing when malformed).
+month_index() {
+    [[ "$1" =~ ^([0-9]{4})-([0-9]{2})$ ]] || return 0
+    echo $((10#${BASH_REMATCH[1]} * 12 + 10#${BASH_REMATCH[2]} - 1))
+}
+
+# check_schedule NAME FILE OVERRIDES MONTHS: before anything runs, the dated
+# keys of a policy in force (policy.start, sanctions.start) must lie within
+# the run, as incubator-sim requires (sim/scenario.c check_lists: a date that
+# times a policy switched off may lie outside). OVERRIDES is "k=v;k=v" (--set
+# and one grid point); MONTHS the sweep's --months or empty. Exits 2 naming
+# the scenario, the key, its value and where it was set.
+check_schedule() {
+    local name="$1" file="$2" over="$3" months="$4" kv
+    declare -A val=() from=()
+    local k r
+    for k in run.start run.months policy.start sanctions.start sanctions.level sanctions.export_cut \
+        incentives.nodes incentives.sectors little_giants.count skills.training_share; do
+        r="$(ini_get "$file" "${k%%.*}" "${k#*.}")"
+        val[$k]="${r%%$'\t'*}"
+        from[$k]="${r#*$'\t'}"
+    done
+    IFS=';' read -ra kvs <<<"$over"
+    for kv in "${kvs[@]}"; do
+        [[ -n "$kv" ]] || continue
+        k="${kv%%=*}"
+        val[$k]="${kv#*=}"
+        from[$k]="--set/--grid $kv"
+    done
+    if [[ -n "$months" ]]; then val[run.months]="$months"; from[run.months]="--months $months"; fi
+    local start last m
+    start="$(month_index "${val[run.start]}")"
+    [[ -n "$start" && "${val[run.months]}" =~ ^[0-9]+$ ]] || return 0 # incubator-sim reports these
+    last=$((start + 10#${val[run.months]} - 1))
+    nz() { [[ -n "$1" ]] && awk -v x="$1" 'BEGIN { exit !(x + 0 > 0) }'; }
+    listed() { [[ -n "$1" && "$1" != none ]]; }
+    local active_policy=0 active_sanctions=0
+    { listed "${val[incentives.nodes]}" && listed "${val[incentives.sectors]}"; } && active_policy=1
+    nz "${val[little_giants.count]}" && active_policy=1
+    nz "${val[skills.training_share]}" && active_policy=1
+    { nz "${val[sanctions.level]}" || nz "${val[sanctions.export_cut]}"; } && active_sanctions=1
+    for k in policy.start sanctions.start; do
+        [[ "$k" == policy.start && $active_policy -eq 1 ]] || [[ "$k" == sanctions.start && $active_sanctions -eq 1 ]] || continue
+        m="$(month_index "${val[$k]}")"
+        [[ -n "$m" ]] || continue
+        if ((m < start || m > last)); then
+            echo "sweep: scenario $name: $k = ${val[$k]} (${from[$k]}) is outside the run of ${val[run.months]} months from ${val[run.start]} (${from[run.months]}): incubator-sim accepts a month from ${val[run.start]} to $(printf '%04d-%02d' $((last / 12)) $((last % 12 + 1))); give --months $((m - start + 1)) or more, or --set $k=MONTH within the run; nothing was run" >&2
+            exit 2
+        fi
+    done
+}
+
 # ---- the manifest ----------------------------------------------------------------
 
 # Columns: 1 id, 2 scenario, 3 seed, 4 overrides, 5 output, 6 status,
@@ -513,6 +596,12 @@ main() {
     done
     local fixed=""
     for kv in "${sets[@]}"; do fixed="${fixed:+$fixed;}$kv"; done
+    # Every scenario at every grid point: its dated policies within the run.
+    for ((i = 0; i < ${#snames[@]}; i++)); do
+        for c in "${combos[@]}"; do
+            check_schedule "${snames[$i]}" "${sfiles[$i]}" "${fixed:+$fixed;}$c" "$months"
+        done
+    done
     local nrows=$((${#snames[@]} * ${#combos[@]} * ${#seeds[@]}))
     local width=4
     ((${#nrows} > width)) && width=${#nrows}
