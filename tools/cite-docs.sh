@@ -23,6 +23,9 @@
 # second run changes nothing. It prints every citation it could not map
 # (file:line) and exits 1 if there is one.
 #
+# --filter: rewrite standard input to standard output (tests/e2e_docs.sh
+# compares generated tables through it).
+#
 # --check: change nothing; verify that every "docs/model.md N" names a section
 # of docs/model.md, every docs/model.md "Title" is a heading (or, for a quoted
 # sentence, words) of docs/model.md, and every docs/design.md "Title" begins a
@@ -31,11 +34,13 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 self="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/$(basename "${BASH_SOURCE[0]}")"
-check=0
+check=0 filter=0
 if [[ "${1:-}" == "--check" ]]; then check=1; shift; fi
+if [[ "${1:-}" == "--filter" ]]; then filter=1; shift; fi
 cd "$root"
 if [[ $# -eq 0 ]]; then set -- sim analysis tests docs README.md run.sh tools CMakeLists.txt scenarios; fi
 
+if [[ $filter -eq 1 ]]; then set -- /dev/null; fi
 files=()
 while IFS= read -r -d '' f; do
     [[ "$(cd "$(dirname "$f")" && pwd)/$(basename "$f")" == "$self" ]] && continue
@@ -50,9 +55,7 @@ M='MODEL\.md'; D='DESIGN\.md'; F='FACTS\.md'
 W='(?:[ \t]*\n[ \t]*(?:\*|//|;|#)?)?[ \t]*'
 N='\d+(?:\.\d+)?(?:-\d+)?'
 
-if [[ $check -eq 0 ]]; then
-    for f in "${files[@]}"; do
-        perl -0777 -i -pe "
+subst="
             s{\.\./shared/$M}{docs/model.md}g;
             s{\.\./shared/$D}{docs/design.md}g;
             s{\.\./shared/$F}{docs/data.md}g;
@@ -65,7 +68,12 @@ if [[ $check -eq 0 ]]; then
             s{\bMODEL(${W})(?:§)}{docs/model.md\$1}g;
             s{$D}{docs/design.md}g;
             s{$F}{docs/data.md}g;
-        " "$f"
+"
+
+if [[ $filter -eq 1 ]]; then exec perl -0777 -pe "$subst"; fi
+if [[ $check -eq 0 ]]; then
+    for f in "${files[@]}"; do
+        perl -0777 -i -pe "$subst" "$f"
     done
     left=0
     for f in "${files[@]}"; do
