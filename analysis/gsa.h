@@ -13,9 +13,9 @@
  *    variance, elementary effects are in the outcome's unit per whole range
  *    of the input (the change of y when the input moves across its range).
  *  - Return 0 on success and -1 on bad arguments (sizes out of range, NULL
- *    pointers) or an undefined estimate (zero variance), writing nothing
- *    that looks like a result in that case (outputs are left as NaN where
- *    the contract says so).
+ *    pointers) or an undefined estimate (zero variance); after -1 the
+ *    outputs must not be used (gsa_sobol_indices sets them to NaN, the
+ *    others may have written part of them).
  *  - Bootstrap resampling uses GSL's gsl_rng_mt19937 seeded with the given
  *    seed: same seed, same intervals, on any machine. */
 #ifndef AN_GSA_H

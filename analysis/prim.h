@@ -41,8 +41,9 @@ typedef struct {
  *  (1 - alpha)-quantile (lowering hi[i]) - at least one point, and all the
  *  points tied at the new bound stay - and takes the candidate with the
  *  largest gain of the density per point removed; ties go to the first
- *  input, lower side first. It stops when every candidate would leave
- *  fewer than max(min_support n, 1) points. Each box is one row of the
+ *  input, lower side first (the gain may be negative: peeling goes on). It
+ *  stops when no candidate removes a point and leaves at least
+ *  max(min_support n, 1) points. Each box is one row of the
  *  trajectory (Bryant and Lempert 2010's "peeling trajectory").
  *  Choice: the box of the trajectory with the most coverage among those of
  *  density >= density_threshold (the first such box on ties); if none
