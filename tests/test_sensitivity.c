@@ -7,7 +7,7 @@
  *  - Sobol's g-function, a = (0, 1, 4.5, 9, 99, 99, 99, 99), N = 4,096:
  *    S1, ST within 0.01 of the analytic values;
  *  - the designs' structure: Saltelli blocks, Morris trajectories on the
- *    grid with steps of exactly Delta, each input once;
+ *    grid with steps of exactly Delta, each input once, both directions;
  *  - Morris on a linear function of inputs with ranges: mu* = |c_i| x range,
  *    mu = c_i x range, sigma = 0 (to 1e-9), trajectory and radial designs;
  *    the bootstrap interval of mu* holds mu*;
@@ -250,7 +250,7 @@ static void test_morris_trajectory(void)
     double *x = malloc(rows * M_K * sizeof *x);
     CHECKF(gsa_morris_design(M_K, r, p, 42, x) == 0, "design failed");
     /* On the grid, one input per step by exactly +-Delta, each input once. */
-    int ok = 1;
+    int ok = 1, ups = 0, downs = 0;
     for (int t = 0; t < r; t++) {
         const double *b = x + (size_t)t * (M_K + 1) * M_K;
         int seen[M_K] = {0};
@@ -267,6 +267,8 @@ static void test_morris_trajectory(void)
                     nch++;
                     seen[i]++;
                     if (fabs(fabs(dd) - delta) > 1e-12) ok = 0;
+                    if (dd > 0) ups++;
+                    else downs++;
                 }
             }
             if (nch != 1) ok = 0;
@@ -275,6 +277,9 @@ static void test_morris_trajectory(void)
             if (seen[i] != 1) ok = 0;
     }
     CHECKF(ok, "the trajectory design is not Morris's (grid, steps of Delta, each input once)");
+    /* Morris's random directions: of 60 steps, both kinds (all 60 the same
+     * has probability 2^-59). */
+    CHECKF(ups > 0 && downs > 0, "steps up %d, down %d: the directions are not random", ups, downs);
     morris_linear(GSA_MORRIS_TRAJECTORY, x, r);
     /* The radial check of the effects refuses a trajectory design. */
     double *y = calloc(rows, sizeof *y), *ee = malloc(r * M_K * sizeof *ee);
