@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# run.sh - the one entry point of the project (DESIGN.md "Layout"): installs the
+# run.sh - the one entry point of the project (docs/design.md "Layout"): installs the
 # Debian packages the build needs, builds with CMake, and runs the default
 # study, the tests, the benchmark or the simulator.
 #
@@ -49,10 +49,10 @@ usage: ./run.sh [COMMAND]
                  manifest; re-running it finishes only what is missing
                  (./run.sh sweep --help, docs/sweeps.md)
   bands          build, then run the band test: the baseline against every band of
-                 MODEL.md 15 over three seeds, each value next to its target
+                 docs/model.md 15 over three seeds, each value next to its target
                  (tests/test_bands.c; about 15 s on 2 cores)
   calibrate ARGS build, then run build/bin/incubator-calibrate ARGS (the simulated
-                 method of moments of MODEL.md 15; record in docs/calibration.md)
+                 method of moments of docs/model.md 15; record in docs/calibration.md)
   analyze ARGS   build, then run build/bin/incubator-analyze ARGS (summary,
                  compare, plot, check; docs/analysis.md)
   help           this text

@@ -1,4 +1,4 @@
-/* checkpoint.h - save and restore a run's complete state (DESIGN.md "Output":
+/* checkpoint.h - save and restore a run's complete state (docs/design.md "Output":
  * checkpoints let a run resume bit-identically after SIGTERM).
  *
  * A checkpoint holds every registered state array of the world (world.h

@@ -1,4 +1,4 @@
-/* entry.c - phase 8: entry of new firms under incentives (MODEL.md 10).
+/* entry.c - phase 8: entry of new firms under incentives (docs/model.md 10).
  *
  * For each node n and hosted sector s, in a fixed order, potential entrants
  * ~ Poisson(nu_s (workforce_n / pop_ref)^0.5 (1 + epsilon_sub SV_ns / E0) /
@@ -150,7 +150,7 @@ void entry_run(world *w)
 
     /* The incentive regime this month. A local government makes no new grant
      * commitments while last month's LGFV interest exceeds debt_service_cap
-     * of last month's revenue (MODEL.md 14). */
+     * of last month's revenue (docs/model.md 14). */
     const int regime = w->policy_on;
     const double G = p->incentives_grant;                  /* yuan per firm */
     const int per_hire = p->incentives_grant_per_hire != 0;

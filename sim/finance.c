@@ -1,4 +1,4 @@
-/* finance.c - phase 6: income and finance (MODEL.md 8).
+/* finance.c - phase 6: income and finance (docs/model.md 8).
  *
  * Firms first (parallel): borrow when deposits fall below the wage bill plus
  * debt service plus a buffer, up to the leverage cap; a firm that still cannot
@@ -9,7 +9,7 @@
  * paid and pay income tax; the unemployed with local urban hukou draw the
  * benefit; everyone pays rent to the node's owners and earns deposit interest.
  *
- * Incentives (MODEL.md 8, 10; docs/model.md "Incentive taxes and credit" and
+ * Incentives (docs/model.md 8, 10; docs/model.md "Incentive taxes and credit" and
  * "Soft budget constraint"): target firms within cit_until and little giants
  * pay their incentive CIT rate, and the tax forgone is counted (not moved) as
  * a subsidy; they and state-linked firms borrow at the directed-credit
@@ -81,7 +81,7 @@ double finance_cit_rate(const world *w, int32_t f)
     return tau;
 }
 
-/* A shell (MODEL.md 10) does nothing but pay its grant out to the node's
+/* A shell (docs/model.md 10) does nothing but pay its grant out to the node's
  * owners, an equal share over shell_months (the last payment takes what is
  * left), and closes when the grant is gone. Booked as FLOW_OTHER: it is
  * neither a dividend (there is no profit) nor production. */
@@ -175,7 +175,7 @@ void finance_run(world *w)
                 int64_t borrow = want < room ? want : room;
                 if (borrow > 0) ledger_lend_firm(w, lt, f, borrow);
             }
-            /* Soft budget constraint (MODEL.md 8): a state-linked firm that
+            /* Soft budget constraint (docs/model.md 8): a state-linked firm that
              * would exit this month is kept alive by its local government
              * with probability beta_bail (one draw per firm and month). */
             const int rescued = (fm->flags[f] & FF_STATE) && p->incentives_beta_bail > 0 &&

@@ -1,4 +1,4 @@
-/* giants.c - phase 8b: the "little giants" programme (MODEL.md 10).
+/* giants.c - phase 8b: the "little giants" programme (docs/model.md 10).
  *
  * Each January while the incentive regime is in force and little_giants.count
  * > 0, the central government picks round(count / scale) firm agents among
@@ -7,7 +7,7 @@
  * N(0, 1): the state sees productivity through noise, and pick_noise is its
  * lack of skill at picking winners. Productivity is measured against the
  * sector's frontier ln A*_s: ln A levels are not comparable across sectors
- * with different capital shares (MODEL.md 10 writes ln A + noise; within a
+ * with different capital shares (the first specification (docs/model.md 10) writes ln A + noise; within a
  * sector the two rank alike). The highest scores win (ties by firm id). A winner gets
  * the grant little_giants.grant from the central government, and until
  * giant_until = t + 12 * years the CIT rate little_giants.cit_rate and the

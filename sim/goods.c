@@ -1,4 +1,4 @@
-/* goods.c - phase 5: the goods market (MODEL.md 7).
+/* goods.c - phase 5: the goods market (docs/model.md 7).
  *
  * Buyers: workers and owners (consumer basket, local services in their own
  * node; and households.housing_share of their budget on new housing, the
@@ -8,7 +8,7 @@
  * import_share abroad. Tradable sectors clear nationally, local services per
  * node.
  *
- * Payments are exact (MODEL.md 7): pass 1 sums every buyer's planned spending
+ * Payments are exact (docs/model.md 7): pass 1 sums every buyer's planned spending
  * per market in integer fen; the market's fill ratio follows; pass 2 has each
  * buyer pay floor(planned * fill) into the market's clearing account; sellers
  * then receive floor(R * q_f / Q) of the clearing balance R, with q_f their
@@ -80,7 +80,7 @@ static void budget_terms_fill(const world *w, budget_terms *bt)
     }
 }
 
-/* A worker's consumption budget this month, fen (MODEL.md 7): c_y times
+/* A worker's consumption budget this month, fen (docs/model.md 7): c_y times
  * disposable income plus c_w times savings, never more than its savings. */
 static int64_t worker_budget(const world *w, const budget_terms *bt, size_t i)
 {
@@ -103,7 +103,7 @@ static int64_t worker_budget(const world *w, const budget_terms *bt, size_t i)
 
 /* The housing part of a household budget, fen: floor(budget *
  * housing_share); the rest is consumption (docs/model.md "Residential
- * investment"). 0 when housing_share is 0, which gives back MODEL.md 7. */
+ * investment"). 0 when housing_share is 0, which gives back the first specification (docs/model.md 7). */
 static inline int64_t housing_of(const world *w, int64_t budget)
 {
     return fen_floor((double)budget * w->p->households_housing_share);
@@ -427,7 +427,7 @@ void goods_run(world *w)
         w->nd.value_added_real[k] += mk->price0[m] * 100.0 * (tradable ? fm->output[f] : fm->sold[f]);
     }
 
-    /* Prices: p <- p (1 + kappa clamp((d - Y) / Y)) (MODEL.md 7). */
+    /* Prices: p <- p (1 + kappa clamp((d - Y) / Y)) (docs/model.md 7). */
     for (int m = 0; m < M; m++) {
         double y = output_m[m];
         double d = (double)demand[m] / 100.0 / mk->price[m];

@@ -1,5 +1,5 @@
 /* government.c - phase 12: government budgets and debt; the bank's capital
- * (MODEL.md 8, 14).
+ * (docs/model.md 8, 14).
  *
  * Governments pay interest on their debt; the centre transfers transfer_share
  * of its tax revenue to local governments by weighted population (inland
@@ -101,7 +101,7 @@ void government_run(world *w)
     }
     ledger_flush(w);
 
-    /* Bank capital (MODEL.md 8). */
+    /* Bank capital (docs/model.md 8). */
     int64_t assets = L->bank_firm_loans + L->bank_lgfv + L->bank_bonds;
     int64_t equity = assets - L->bank_deposits;
     if (equity < 0) {
@@ -113,7 +113,7 @@ void government_run(world *w)
         equity += recap;
     }
     /* Dividends: equity above equity_target of assets goes to the owners, by
-     * node GDP at start (MODEL.md 8 keeps all profits as equity; retained
+     * node GDP at start (the first specification (docs/model.md 8) keeps all profits as equity; retained
      * forever, the interest margin would drain demand from the economy). */
     int64_t excess = equity - fen_floor(p->bank_equity_target * (double)assets);
     if (excess > 0) {

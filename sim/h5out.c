@@ -67,7 +67,7 @@ struct h5out {
     hid_t gtime[3];
     hid_t mspace[3];                 /* memory space of one month, per group */
     hid_t dset[OUT_COUNT];
-    /* The annual origin-destination matrix (MODEL.md 16): /migration/od, its
+    /* The annual origin-destination matrix (docs/model.md 16): /migration/od, its
      * scale /migration/year and /migration/months. */
     hid_t od, od_year, od_months, od_mspace;
     int years_written;
@@ -383,16 +383,16 @@ static inc_status write_attributes(h5out *o, const h5out_meta *m, inc_err *e)
     }
     if (st == INC_OK && m->node_coastal)
         st = write_static(o, "node_coastal", o->node_name, m->n_nodes, m->node_coastal, NULL, "0/1",
-                          "1 if the node is coastal (MODEL.md 1); inland = 0", e);
+                          "1 if the node is coastal (docs/model.md 1); inland = 0", e);
     if (st == INC_OK && m->sector_hard_tech)
         st = write_static(o, "sector_hard_tech", o->sector_name, m->n_sectors, m->sector_hard_tech, NULL, "0/1",
-                          "1 for the six hard-tech sectors (MODEL.md 2)", e);
+                          "1 for the six hard-tech sectors (docs/model.md 2)", e);
     if (st == INC_OK && m->sector_tradable)
         st = write_static(o, "sector_tradable", o->sector_name, m->n_sectors, m->sector_tradable, NULL, "0/1",
                           "1 if the sector's goods trade nationally; 0 for local services", e);
     if (st == INC_OK && m->sector_alpha)
         st = write_static(o, "sector_alpha", o->sector_name, m->n_sectors, NULL, m->sector_alpha, "share",
-                          "capital share alpha of the sector's production function (MODEL.md 2)", e);
+                          "capital share alpha of the sector's production function (docs/model.md 2)", e);
     return st;
 }
 

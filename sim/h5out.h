@@ -1,4 +1,4 @@
-/* h5out.h - the HDF5 trajectory file of one run (DESIGN.md "Output").
+/* h5out.h - the HDF5 trajectory file of one run (docs/design.md "Output").
  *
  * Layout (docs/output.md): /time (CF "months since START-01", calendar
  * 360_day), /time_label ("YYYY-MM"), /node_name, /sector_name (the root's

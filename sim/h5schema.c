@@ -56,7 +56,7 @@ herr_t h5s_attr_text(hid_t loc, const char *name, const char *s)
     return r;
 }
 
-/* Units and description on a dataset: the file describes itself (DESIGN.md). */
+/* Units and description on a dataset: the file describes itself (docs/design.md). */
 herr_t h5s_describe(hid_t d, const char *units, const char *description)
 {
     if (h5s_attr_text(d, "units", units) < 0) return -1;

@@ -16,34 +16,11 @@
 #include <gsl/gsl_randist.h>
 
 /* Fill w->skill_of: h = exp(0.09 * (years - 9)) in SKILL_ONE units, with 6, 9,
- * 12 and 15.5 years of schooling for tiers 0..3 (MODEL.md 3). */
+ * 12 and 15.5 years of schooling for tiers 0..3 (docs/model.md 3). */
 static void init_skills(world *w)
 {
     const double years[SC_TIERS] = {6.0, 9.0, 12.0, 15.5};
     for (int e = 0; e < SC_TIERS; e++) w->skill_of[e] = (int64_t)llround(exp(0.09 * (years[e] - 9.0)) * SKILL_ONE);
-}
-
-/* Split total into parts proportional to weights (largest remainder), so the
- * parts sum exactly to total. out has n entries. */
-static void apportion(int64_t total, const double *weights, int n, int64_t *out)
-{
-    double sum = 0;
-    for (int k = 0; k < n; k++) sum += weights[k];
-    int64_t given = 0;
-    double rem[SC_MAX_NODES];
-    for (int k = 0; k < n; k++) {
-        double x = sum > 0 ? (double)total * weights[k] / sum : 0;
-        out[k] = fen_floor(x);
-        rem[k] = x - (double)out[k];
-        given += out[k];
-    }
-    while (given < total) {
-        int best = 0;
-        for (int k = 1; k < n; k++) if (rem[k] > rem[best]) best = k;
-        out[best]++;
-        rem[best] = -1;
-        given++;
-    }
 }
 
 /* Draw a tier from four shares with uniform u. */
@@ -54,7 +31,7 @@ static int draw_tier(const double sh[4], double u)
     return 3;
 }
 
-/* Place workers: node, hukou, tier, employment status (MODEL.md 3). */
+/* Place workers: node, hukou, tier, employment status (docs/model.md 3). */
 static void init_workers(world *w, const int64_t *per_node)
 {
     const scenario *sc = w->sc;
@@ -103,7 +80,7 @@ static void init_workers(world *w, const int64_t *per_node)
 
 /* Give employed workers (flag WF_HIRED_NOW set by init_workers) to sectors and
  * firms. Sectors with the highest minimum tier are filled first from eligible
- * workers, so the talent constraint of MODEL.md 12 holds from the start. */
+ * workers, so the talent constraint of docs/model.md 12 holds from the start. */
 static inc_status init_firms(world *w, size_t node_first[], inc_err *e)
 {
     const scenario *sc = w->sc;
@@ -127,7 +104,7 @@ static inc_status init_firms(world *w, size_t node_first[], inc_err *e)
         for (size_t i = lo; i < hi; i++) employed += (w->wk.flags[i] & WF_HIRED_NOW) != 0;
         /* Rural nodes put init.rural_farm_share of their workers on the farm
          * and split the rest over the other hosted sectors by employment
-         * share; urban nodes split all by employment share (MODEL.md 2). */
+         * share; urban nodes split all by employment share (docs/model.md 2). */
         const int rural = sc->nodes[n].kind == NODE_RURAL;
         double share_sum = 0, farm_sum = 0;
         for (int s = 0; s < S; s++) {
@@ -226,7 +203,7 @@ inc_status world_init(world *w, const scenario *sc, int threads, int64_t workers
     double pop[SC_MAX_NODES] = {0};
     for (int n = 0; n < N; n++) pop[n] = sc->nodes[n].population;
     int64_t per_node[SC_MAX_NODES];
-    apportion(total_workers, pop, N, per_node);
+    tables_apportion(total_workers, pop, N, per_node);
     size_t node_first[SC_MAX_NODES + 1];
     node_first[0] = 0;
     for (int n = 0; n < N; n++) node_first[n + 1] = node_first[n] + (size_t)per_node[n];
@@ -246,7 +223,7 @@ inc_status world_init(world *w, const scenario *sc, int threads, int64_t workers
     w->wage_index = 1.0;
 
     /* Wages: each node's labour income per skill unit gives the node its GDP per
-     * capita at the employment-weighted labour share 1 - alpha (MODEL.md 5). */
+     * capita at the employment-weighted labour share 1 - alpha (docs/model.md 5). */
     int64_t *skill_node = calloc((size_t)N, sizeof(int64_t));
     double *labour_share = calloc((size_t)N, sizeof(double));
     double *emp_node = calloc((size_t)N, sizeof(double));
@@ -284,7 +261,7 @@ inc_status world_init(world *w, const scenario *sc, int threads, int64_t workers
 
     /* Firms: offers, wage bills, output, capital, TFP, expectations.
      * Capital sits at the desired stock K* = alpha p Y / ((r_f + delta) p_K) of
-     * MODEL.md 5, so the economy starts near its steady state. r_f depends on
+     * docs/model.md 5, so the economy starts near its steady state. r_f depends on
      * leverage, which depends on K (loans are corporate_debt_gdp of GDP spread
      * in proportion to K): a few fixed-point steps settle both. */
     gsl_rng *g = rng_gsl_at(w->ts[0].gsl, &w->rk, RNG_INIT_FIRM, 0, 0, 1);
@@ -378,7 +355,7 @@ inc_status world_init(world *w, const scenario *sc, int threads, int64_t workers
     L->agg[w->acc.central] = llround(p->government_deposit_months * (w->central_purchases0 + p->government_transfer_share * services_total));
 
     /* The bank's books close the balance sheet: deposits = (1 - equity share) *
-     * assets; the owners hold what the other sectors do not (MODEL.md 3). */
+     * assets; the owners hold what the other sectors do not (docs/model.md 3). */
     int64_t loans = 0, lgfv = 0, deposits_other = 0;
     for (size_t f = 0; f < w->fm.n; f++) { loans += w->fm.loans[f]; deposits_other += w->fm.deposits[f]; }
     for (int n = 0; n < N; n++) lgfv += L->lgfv_debt[n];
@@ -398,7 +375,7 @@ inc_status world_init(world *w, const scenario *sc, int threads, int64_t workers
     double gdp_w[SC_MAX_NODES];
     for (int n = 0; n < N; n++) gdp_w[n] = w->nd.gdp0[n];
     int64_t owners[SC_MAX_NODES];
-    apportion(owners_total, gdp_w, N, owners);
+    tables_apportion(owners_total, gdp_w, N, owners);
     for (int n = 0; n < N; n++) L->agg[w->acc.owners + n] = owners[n];
     L->bank_firm_loans = loans;
     L->bank_lgfv = lgfv;
@@ -411,7 +388,7 @@ inc_status world_init(world *w, const scenario *sc, int threads, int64_t workers
         if (w->wk.employer[i] >= 0) { wsum[w->wk.node[i]] += w->wk.wage[i]; wcnt[w->wk.node[i]] += 1; }
     for (int n = 0; n < N; n++) w->nd.wage0[n] = wcnt[n] > 0 ? wsum[n] / wcnt[n] : w->nd.min_wage[n];
 
-    /* Targets of the incentives (MODEL.md 10, 17). */
+    /* Targets of the incentives (docs/model.md 10, 17). */
     scenario_nodes_mask(sc, p->incentives_nodes, w->nd.target);
     scenario_sectors_mask(sc, p->incentives_sectors, w->sector_target);
     for (int s = 0; s < S; s++) w->export_base[s] = w->mk.export_real[s];

@@ -1,4 +1,4 @@
-/* labour.c - phase 3: the labour market of each node and tier (MODEL.md 6).
+/* labour.c - phase 3: the labour market of each node and tier (docs/model.md 6).
  *
  * Three passes keep it a parallel map with exact integer reductions:
  *  1. workers: separations (layoffs, quits, the yearly wage revision), then
@@ -155,7 +155,7 @@ void labour_leave_firm(world *w, size_t i, int32_t f)
 
 /* Wage of a worker of tier at firm f: offer * h, less labour.hukou_wage_gap
  * for a migrant (hukou elsewhere), floored at the urban minimum wage
- * (MODEL.md 5), in fen/month. */
+ * (docs/model.md 5), in fen/month. */
 static int32_t wage_at(const world *w, int32_t f, int tier, int migrant)
 {
     double wage = w->fm.offer[f] * (double)world_skill_of_tier(w, tier) / SKILL_ONE;

@@ -1,4 +1,4 @@
-/* land.c - phase 11: land sales and the land price index (MODEL.md 13).
+/* land.c - phase 11: land sales and the land price index (docs/model.md 13).
  *
  * Land sales ("land finance"): a firm buys land for each worker it hired this
  * month (fm->hires, labour.c): land_price_n * price_level * cost_per_hire yuan

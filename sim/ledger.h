@@ -1,9 +1,9 @@
 /* ledger.h - the only way money moves, and the monthly audit.
  *
- * DESIGN.md "Money": every stock and flow is an int64 count of fen. A transfer
+ * docs/design.md "Money": every stock and flow is an int64 count of fen. A transfer
  * debits one account and credits another by the same amount, so no phase can
  * create or destroy money. The bank is the only creator of deposits: a loan
- * credits the borrower's deposits and books a loan of the same size (MODEL.md 8,
+ * credits the borrower's deposits and books a loan of the same size (docs/model.md 8,
  * "new loans create deposits"); repayments and interest destroy deposits.
  *
  * Accounts are of three kinds: a worker's savings (workers.savings[i]), a firm's
@@ -50,7 +50,7 @@ typedef enum {
     FLOW_SUBSIDIES,     /* grants and other subsidies to firms */
     FLOW_CLEARING,      /* between clearing accounts (consumer pots to markets) */
     FLOW_OTHER,
-    FLOW_LAND,          /* firms -> local governments: land sales (MODEL.md 13) */
+    FLOW_LAND,          /* firms -> local governments: land sales (docs/model.md 13) */
     FLOW_HOUSING,       /* households -> new housing (residential investment, goods.c) */
     FLOW_IMPORTS_HOUSING, /* the imported part of households' housing purchases */
     FLOW_PUBLIC_INVESTMENT, /* central procurement of works: government fixed investment (goods.c) */
@@ -67,7 +67,7 @@ static inline int64_t fen_floor(double x)
 }
 
 /* Per-thread booking scratch, padded to a cache line multiple so threads do
- * not share lines (DESIGN.md "Parallelism"). */
+ * not share lines (docs/design.md "Parallelism"). */
 typedef struct {
     int64_t *pending;            /* n_agg partial credits (negative = debits) */
     int64_t sec_in[SEC_COUNT];   /* fen received by each sector this month */
@@ -183,7 +183,7 @@ void ledger_flush(struct world *w);
 /* Balance of an account, fen (after ledger_flush for aggregate accounts). */
 int64_t ledger_balance(const struct world *w, acct a);
 
-/* The monthly audit (DESIGN.md "Money"), exact in fen:
+/* The monthly audit (docs/design.md "Money"), exact in fen:
  *  1. deposits: sum of all accounts' deposits = the bank's deposit liabilities;
  *  2. firm loans: sum of firms' loans = the bank's firm loans; LGFV and bonds likewise;
  *  3. flows: each sector's deposits changed by exactly its net flows this month;

@@ -1,6 +1,6 @@
 /* main.c - the incubator-sim command line: load a scenario, build the world,
  * step it month by month, write the HDF5 trajectory, print a summary.
- * The only file that decides to exit (DESIGN.md "Input and errors"). */
+ * The only file that decides to exit (docs/design.md "Input and errors"). */
 #include "phases.h"
 #include "h5out.h"
 #include "checkpoint.h"

@@ -1,4 +1,4 @@
-/* migration.c - phase 9: workers reconsider where to live (MODEL.md 11).
+/* migration.c - phase 9: workers reconsider where to live (docs/model.md 11).
  *
  * Harris-Todaro with random utility. Each month a worker not in training
  * reconsiders with probability m_u (unemployed) or m_e (employed). Its
@@ -125,7 +125,7 @@ inc_status migration_alloc(world *w, inc_err *e)
         ms->tables[n].F = ms->table_f + (size_t)n * (size_t)N;
     }
     /* Transport services are local services: the first non-tradable sector
-     * (scenario.c guarantees one). */
+     * (params.c checks its range). */
     int local = 0;
     for (int s = w->n_sectors - 1; s >= 0; s--)
         if (!w->sc->sectors[s].tradable) local = s;
@@ -244,7 +244,7 @@ static void build_gravity(world *w, struct migration_state *ms, const int64_t *r
 }
 
 /* The deterministic part of V for every node and tier, both hukou statuses,
- * from last month's aggregates (MODEL.md 11). */
+ * from last month's aggregates (docs/model.md 11). */
 static void node_utilities(world *w, struct migration_state *ms)
 {
     const sc_params *p = w->p;
@@ -265,7 +265,7 @@ static void node_utilities(world *w, struct migration_state *ms)
             double wage = emp > 0 ? (double)nd->wage_sum_tier[j * SC_TIERS + e] / (double)emp / 100.0 : node_wage;
             double u = emp + un > 0 ? (double)un / (double)(emp + un) : nd->unemployment_rate[j];
             double ew_other = wage * (1.0 - u);
-            double ew_own = ew_other + benefit * u; /* only locals draw the benefit (MODEL.md 6) */
+            double ew_own = ew_other + benefit * u; /* only locals draw the benefit (docs/model.md 6) */
             ms->v_other[j * SC_TIERS + e] = h_other + p->migration_beta_w * log(fmax(ew_other, MIG_FLOOR_YUAN));
             ms->v_own[j * SC_TIERS + e] = h_own + p->migration_beta_w * log(fmax(ew_own, MIG_FLOOR_YUAN));
         }
@@ -349,7 +349,7 @@ void migration_run(world *w)
             for (size_t k = 0; k < 4; k++) {
                 size_t i = 4 * (size_t)b + k;
                 if (i >= nw) break;
-                if (wk->training_left[i] > 0) continue; /* trainees stay (MODEL.md 12) */
+                if (wk->training_left[i] > 0) continue; /* trainees stay (docs/model.md 12) */
                 int32_t f = wk->employer[i];
                 double pr = f >= 0 ? m_e : m_u;
                 if (((double)u4.v[k] + 0.5) * 0x1p-32 >= pr) continue;

@@ -1,4 +1,4 @@
-/* migration.h - the state of the migration phase (migration.c, MODEL.md 11)
+/* migration.h - the state of the migration phase (migration.c, docs/model.md 11)
  * that outlives a month: great-circle distances, moving costs and the gravity
  * alias tables. migration_run itself is declared in phases.h with the other
  * phases. */

@@ -1,4 +1,4 @@
-/* moments.c - moments of a run against the calibration targets of MODEL.md
+/* moments.c - moments of a run against the calibration targets of docs/model.md
  * 15 (see moments.h). Every sum runs over months in order, so the moments are
  * as reproducible as the outputs they are computed from. */
 #include "moments.h"

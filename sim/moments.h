@@ -1,4 +1,4 @@
-/* moments.h - the calibration targets of MODEL.md 15 and the moments of a run
+/* moments.h - the calibration targets of docs/model.md 15 and the moments of a run
  * that are compared with them (used by incubator-calibrate and the band
  * test, tests/test_bands.c, so both measure the same thing).
  *
@@ -28,14 +28,14 @@ typedef enum {
     MOM_COUNT
 } moment_id;
 
-/* A target band of MODEL.md 15: [lo, hi] in unit, with its source. */
+/* A target band of docs/model.md 15: [lo, hi] in unit, with its source. */
 typedef struct {
     const char *name, *unit;
     double lo, hi;
     const char *source;
 } moment_target;
 
-/* The targets, MOM_COUNT rows in moment_id order (MODEL.md 15; the long-run
+/* The targets, MOM_COUNT rows in moment_id order (docs/model.md 15; the long-run
  * unemployment rows apply the NBS band to 2024-2035: its mean and its worst
  * year). */
 extern const moment_target moments_targets[MOM_COUNT];

@@ -289,7 +289,7 @@ inc_status params_check_consistency(const sc_params *p, const char *where, inc_e
     return INC_OK;
 }
 
-/* The one place annual rates become monthly (MODEL.md 0): by type, never by
+/* The one place annual rates become monthly (docs/model.md 0): by type, never by
  * the unit text. */
 void params_to_monthly(sc_params *m)
 {

@@ -7,12 +7,12 @@
  *   RATE_Y  double, an annual rate ("share/year"): stored as written in
  *           scenario.p and converted to the monthly rate (1+x)^(1/12)-1 in
  *           scenario.m by params_to_monthly, the one place rates become
- *           monthly (MODEL.md 0)
+ *           monthly (docs/model.md 0)
  *   INT     int64_t, range [min, max]
  *   MONTH   int, months since 0000-01 (12*year + month-1), written YYYY-MM;
  *           range as YYYYMM numbers
  *   SCHED   like MONTH, and the month must lie within the run when the
- *           policy it times is in force (a policy date; scenario.c)
+ *           policy it times is in force (a policy date; scenario.c checks it)
  *   PATH    char[512], a file path resolved against the folder of the file
  *           that set it (or the cwd for --set)
  *   NODES / SECTORS  char[512], a comma-separated list of names from the node

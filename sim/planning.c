@@ -1,4 +1,4 @@
-/* planning.c - phase 2: firms plan the month (MODEL.md 5).
+/* planning.c - phase 2: firms plan the month (docs/model.md 5).
  *
  * Each firm updates its sales expectation, sets desired output, the labour it
  * needs for it (vacancies or layoff probability), its wage offer and its
@@ -42,7 +42,7 @@ void planning_run(world *w)
         const double price = w->mk.price[mk];
         const int rural_farm = sec->agriculture;
 
-        /* Expectations and desired output (MODEL.md 5). */
+        /* Expectations and desired output (docs/model.md 5). */
         /* A firm that had nothing on offer (an entrant that has not produced
          * yet) learns nothing about demand from selling nothing. */
         if (w->t > 0 && fm->output[f] + fm->inventory[f] > 0) {
@@ -68,14 +68,14 @@ void planning_run(world *w)
         double rf = finance_loan_rate(w, f, lev);
         /* Desired capital follows expected sales, not this month's output plan
          * (which includes inventory rebuilding), so one month's swing in sales
-         * does not become a swing in investment (MODEL.md 5 uses Y*; see
+         * does not become a swing in investment (the first specification (docs/model.md 5) uses Y*; see
          * docs/model.md). */
         const double net_price = price * (1.0 - p->tax_vat_rate); /* producer price after VAT */
         double kstar = alpha * net_price * fm->expected_k[f] / ((rf + m->firms_delta) * pk);
         double k_plan = (fm->flags[f] & FF_NEW) && kstar > K ? kstar : K;
 
         /* Labour demand. Above capacity, H* solves Y* = A G K^a H*^(1-a)
-         * (MODEL.md 5). Below capacity the firm idles capital rather than run
+         * (docs/model.md 5). Below capacity the firm idles capital rather than run
          * it with too little labour: it keeps the cost-minimising ratio
          * K/H = a/(1-a) * w/c (c the user cost of capital) on the capital it
          * uses, so labour demand is proportional to output. Without this,
@@ -105,7 +105,7 @@ void planning_run(world *w)
             if (L > p->firms_layoff_slack * lstar && L > 0) fm->layoff_p[f] = (L - lstar) / L;
         }
 
-        /* Wage offer per skill unit (MODEL.md 5). The farm pays its workers
+        /* Wage offer per skill unit (docs/model.md 5). The farm pays its workers
          * their marginal product (family income). */
         double H = (double)fm->skill[f] / SKILL_ONE;
         double offer = fm->offer[f];
@@ -133,7 +133,7 @@ void planning_run(world *w)
             /* Workers do not take much less than the going rate: a firm whose
              * marginal product is below reservation_share of the node's mean
              * offer must still pay that much, and makes losses (so quality q
-             * decides survival, MODEL.md 10). */
+             * decides survival, docs/model.md 10). */
             double reservation = p->labour_reservation_share * w->nd.mean_offer[n];
             if (offer < reservation) offer = reservation;
             double floor_offer = w->nd.min_wage[n] / ((double)world_skill_of_tier(w, sec->min_tier) / SKILL_ONE);
@@ -141,12 +141,12 @@ void planning_run(world *w)
         }
         fm->offer[f] = offer;
 
-        /* Investment: K* = alpha p Y* / ((r_f + delta) p_K), clamped (MODEL.md 5). */
+        /* Investment: K* = alpha p Y* / ((r_f + delta) p_K), clamped (docs/model.md 5). */
         /* Close the capital gap over invest_adjust_months (1 = the one-step
-         * rule of MODEL.md 5); new firms buy their capital at once. */
+         * rule of docs/model.md 5); new firms buy their capital at once. */
         double adjust = (fm->flags[f] & FF_NEW) ? 1.0 : p->firms_invest_adjust_months;
         /* Replacement, the expansion that expected trend growth calls for
-         * (firms.expected_growth; 0 = MODEL.md 5), and the closing of the
+         * (firms.expected_growth; 0 = the first specification (docs/model.md 5)), and the closing of the
          * gap: on a growth path at that rate, K stays at K*. */
         double inv = (m->firms_delta + m->firms_expected_growth) * fm->capital[f] + (kstar - fm->capital[f]) / adjust;
         double cap = (fm->flags[f] & FF_NEW) ? 1e300 : p->firms_invest_cap * fm->capital[f] + p->firms_k_min;
@@ -164,7 +164,7 @@ void planning_run(world *w)
         int64_t need = spend + buffer - fm->deposits[f];
         /* Firms finance firms.loan_share of their investment with new bank
          * loans even when their deposits would cover it (Chinese fixed
-         * investment is largely bank-financed; MODEL.md 8's rule, borrowing
+         * investment is largely bank-financed; the first specification's rule (docs/model.md 8), borrowing
          * only what deposits lack, is loan_share 0), within the cap. */
         int64_t by_loan = fen_floor(p->firms_loan_share * (double)spend);
         if (by_loan > need) need = by_loan;
@@ -176,7 +176,7 @@ void planning_run(world *w)
         int64_t avail = fm->deposits[f] - buffer;
         if (spend > avail) spend = avail > 0 ? avail : 0;
         fm->invest[f] = (double)spend; /* fen, spent in the goods market */
-        /* R&D: the sector's rd_share of last month's sales (MODEL.md 9), from
+        /* R&D: the sector's rd_share of last month's sales (docs/model.md 9), from
          * what is left after investment and the buffer; shells do none. */
         int64_t rd = (fm->flags[f] & FF_SHELL) ? 0 : fen_floor(sec->rd_share * (double)fm->revenue[f]);
         int64_t left = avail - spend;

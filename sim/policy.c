@@ -1,6 +1,6 @@
-/* policy.c - phase 1: the month's environment and policy schedule (MODEL.md 4.1).
+/* policy.c - phase 1: the month's environment and policy schedule (docs/model.md 4.1).
  *
- * The technology frontier of every sector grows at g_frontier (MODEL.md 9).
+ * The technology frontier of every sector grows at g_frontier (docs/model.md 9).
  * Sanctions ramp linearly from sanctions.start to full strength at
  * sanctions.full: sanction(t) = level * ramp(t), which cuts the technology
  * transfer of a hard-tech sector by sanction(t) * exposure_s (productivity.c)

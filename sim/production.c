@@ -1,4 +1,4 @@
-/* production.c - phase 4: production (MODEL.md 5).
+/* production.c - phase 4: production (docs/model.md 5).
  * Y = A G_n (uK)^alpha H^(1-alpha), with utilisation u = min(1, H / h_eff)
  * (planning.c), where G_n = (employment_n / employment_ref_n)
  * ^gamma_agg is the node's agglomeration effect (computed from last month's
@@ -29,7 +29,7 @@ void production_run(world *w)
             if (!sc->sectors[fm->sector[fi]].agriculture && y > fm->planned[fi]) y = fm->planned[fi];
         }
         fm->output[fi] = y;
-        /* Depreciation after use: delta is monthly here (scenario.c converts). */
+        /* Depreciation after use: delta is monthly here (params_to_monthly converts). */
         fm->capital[fi] *= 1.0 - w->m->firms_delta;
     }
 }

@@ -1,4 +1,4 @@
-/* productivity.c - phase 7: productivity (MODEL.md 9).
+/* productivity.c - phase 7: productivity (docs/model.md 9).
  *
  * Each month ln A of every firm changes by
  *  - technology transfer: lambda_s T_s(t) max(0, ln A*_s - ln A), with the

@@ -1,6 +1,6 @@
 /* rng.h - counter-based random numbers keyed by (seed, stream, agent id, month, draw).
  *
- * DESIGN.md "Randomness": every draw is a pure function of its coordinates, via
+ * docs/design.md "Randomness": every draw is a pure function of its coordinates, via
  * Random123's Philox4x32-10. Nothing is stored per agent, so a draw never depends
  * on the thread that makes it, on the order of the loop, or on whether another
  * phase drew more or fewer numbers. The seed is hashed (SplitMix64) into one key
@@ -28,11 +28,11 @@ typedef enum {
     RNG_HIRE,            /* whether an applicant is hired */
     RNG_ENTRY,           /* number of potential entrants per node-sector */
     RNG_QUALITY,         /* entrant quality and productivity */
-    RNG_MIGRATION,       /* migration decisions (MODEL.md 11) */
-    RNG_INNOVATION,      /* R&D success (MODEL.md 9) */
-    RNG_SKILLS,          /* training and cohort turnover (MODEL.md 12) */
-    RNG_BAILOUT,         /* soft budget constraint draws (MODEL.md 8) */
-    RNG_PICK,            /* little-giant selection noise (MODEL.md 10) */
+    RNG_MIGRATION,       /* migration decisions (docs/model.md 11) */
+    RNG_INNOVATION,      /* R&D success (docs/model.md 9) */
+    RNG_SKILLS,          /* training and cohort turnover (docs/model.md 12) */
+    RNG_BAILOUT,         /* soft budget constraint draws (docs/model.md 8) */
+    RNG_PICK,            /* little-giant selection noise (docs/model.md 10) */
     RNG_NSTREAMS
 } rng_stream;
 

@@ -25,7 +25,7 @@ typedef struct {
     sc_params m;           /* same, with every RATE_Y parameter (params.def)
                               converted to a monthly rate (1+x)^(1/12)-1 by
                               params_to_monthly: the one place rates become
-                              monthly (MODEL.md 0) */
+                              monthly (docs/model.md 0) */
     sc_node *nodes;        /* n_nodes rows */
     int n_nodes;
     sc_sector *sectors;    /* n_sectors rows */

@@ -1,4 +1,4 @@
-/* sim.c - one month of the economy: the phases of MODEL.md 4 in order, then
+/* sim.c - one month of the economy: the phases of docs/model.md 4 in order, then
  * the audit, the aggregation the next month reads, the invariants and the
  * statistics. Reading sim_month is reading the table of contents of the
  * model: every step is numbered. */

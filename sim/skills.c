@@ -1,4 +1,4 @@
-/* skills.c - phase 10: training places and cohort turnover (MODEL.md 12).
+/* skills.c - phase 10: training places and cohort turnover (docs/model.md 12).
  *
  * Training: from policy.start each urban local government funds
  * places_n = floor(training_share * B_n / c) concurrent training places, where

@@ -1,4 +1,4 @@
-/* stats.c - phase 13: aggregates and the month's outputs (MODEL.md 16).
+/* stats.c - phase 13: aggregates and the month's outputs (docs/model.md 16).
  *
  * Worker reductions are exact integer partials per thread (counts, fen, wage
  * histogram bins). Firm reductions run serially in firm-id order, a fixed
@@ -282,7 +282,7 @@ void stats_compute(world *w, stats_t *s, int64_t residual)
     }
     NAT(firm_size_tail) = tail_sum > 0 ? tail_k / tail_sum : 0;
     /* Accrued sales: money paid into clearing accounts and not yet passed on
-     * is the sellers' (MODEL.md 7), so GDP by production counts it. */
+     * is the sellers' (docs/model.md 7), so GDP by production counts it. */
     int64_t clearing_now = 0;
     for (int k = w->acc.clearing; k < w->acc.count; k++) clearing_now += L->agg[k];
     gdp_prod += (double)(clearing_now - w->clearing_prev);

@@ -1,5 +1,5 @@
 /* stats.h - the month's output values (the table of outputs.def) and the phase
- * that computes them from the state (MODEL.md 16).
+ * that computes them from the state (docs/model.md 16).
  *
  * A stats_t holds one month: for each OUTPUT row a buffer of 1 (national),
  * n_nodes (node) or n_nodes*n_sectors (node-sector, row-major node then sector)

@@ -1,6 +1,6 @@
 /* status.h - error codes and the error record every fallible function fills.
  *
- * Library code never exits (DESIGN.md "Input and errors"): it returns a status
+ * Library code never exits (docs/design.md "Input and errors"): it returns a status
  * and writes a one-line message that names the file, line, key or month and says
  * what is accepted. Only main() turns a status into an exit code. */
 #ifndef INC_STATUS_H

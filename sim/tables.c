@@ -244,29 +244,29 @@ int tables_match_list(const char *names, size_t stride, int n, const char *list,
     return m.count;
 }
 
-/* world_init gives worker agents to nodes with this rule (world.c apportion):
- * keep the two in step. */
+/* The one apportionment rule: world_init (init.c) gives worker agents and
+ * owners to nodes with it, and tables_min_workers inverts it. n <= SC_MAX_NODES
+ * (the node table's limit). */
 void tables_apportion(int64_t total, const double *weights, int n, int64_t *out)
 {
     double sum = 0;
     for (int k = 0; k < n; k++) sum += weights[k];
     int64_t given = 0;
-    double *rem = malloc((size_t)(n > 0 ? n : 1) * sizeof *rem);
+    double rem[SC_MAX_NODES];
     for (int k = 0; k < n; k++) {
         double x = sum > 0 ? (double)total * weights[k] / sum : 0;
         out[k] = (int64_t)floor(x);
-        if (rem) rem[k] = x - (double)out[k];
+        rem[k] = x - (double)out[k];
         given += out[k];
     }
     while (given < total && n > 0) {
         int best = 0;
-        for (int k = 1; rem && k < n; k++)
+        for (int k = 1; k < n; k++)
             if (rem[k] > rem[best]) best = k;
         out[best]++;
-        if (rem) rem[best] = -1;
+        rem[best] = -1;
         given++;
     }
-    free(rem);
 }
 
 /* Every node gets at least one agent when W >= hi, hi chosen so that each

@@ -17,7 +17,7 @@
 enum { NODE_CITY = 0, NODE_REST = 1, NODE_RURAL = 2 };
 enum { REGION_EAST = 0, REGION_CENTRAL = 1, REGION_WEST = 2, REGION_NORTHEAST = 3, REGION_COUNT = 4 };
 
-/* One row of the node CSV (MODEL.md 1). Units as named. */
+/* One row of the node CSV (docs/model.md 1). Units as named. */
 typedef struct {
     char name[SC_NAME_LEN];
     int kind;              /* NODE_CITY, NODE_REST, NODE_RURAL */
@@ -29,11 +29,11 @@ typedef struct {
     double min_wage;       /* yuan/month */
     double amenity;        /* utility units */
     double land_price;     /* index, 1 = national reference */
-    double land_elasticity;/* land supply elasticity (MODEL.md 13) */
+    double land_elasticity;/* land supply elasticity (docs/model.md 13) */
     double migrant_share;  /* share of the node's workers whose hukou is elsewhere */
 } sc_node;
 
-/* One row of the sector CSV (MODEL.md 2). Shares are fractions. */
+/* One row of the sector CSV (docs/model.md 2). Shares are fractions. */
 typedef struct {
     char name[SC_NAME_LEN];
     double alpha;          /* capital share */

@@ -1,6 +1,6 @@
 /* world.h - the whole state of one simulated economy.
  *
- * DESIGN.md "The state": agents are structures of arrays, one contiguous column
+ * docs/design.md "The state": agents are structures of arrays, one contiguous column
  * per field, in the smallest type that holds the range; an employer is an index,
  * never a pointer. Everything hangs off one `world` passed to every phase: no
  * globals, so two worlds in one process never see each other.
@@ -21,7 +21,7 @@
 #include "scratch.h"
 
 /* Skill units are fixed point: h * 2^16, so sums over workers are exact integers
- * and do not depend on summation order (DESIGN.md "Parallelism"). */
+ * and do not depend on summation order (docs/design.md "Parallelism"). */
 #define SKILL_ONE 65536
 /* Block of agents for floating-point partial sums: fixed, independent of the
  * number of threads, partials added in block order. */
@@ -61,7 +61,7 @@ typedef struct {
 enum {
     FF_ALIVE = 1, FF_STATE = 2, FF_LITTLE_GIANT = 4, FF_WANNABE = 8, FF_SHELL = 16,
     FF_ZOMBIE = 32, FF_NEW = 64, FF_BANKRUPT = 128, FF_CLOSING = 256,
-    FF_TARGET = 512  /* entered as a target firm of the incentives (MODEL.md 10) */
+    FF_TARGET = 512  /* entered as a target firm of the incentives (docs/model.md 10) */
 };
 
 /* Firms: docs/model.md 3. Slot i is a firm id; dead slots are reused
@@ -125,7 +125,7 @@ typedef struct {
 /* The labour market's search lists (labour.c), rebuilt each month: per node,
  * the firms with vacancies ordered by their sector's minimum tier, so that the
  * firms a tier-e searcher may apply to are a prefix; cumulative weights
- * vacancies * (offer / mean offer)^sigma_w (MODEL.md 6). */
+ * vacancies * (offer / mean offer)^sigma_w (docs/model.md 6). */
 typedef struct {
     int32_t *firms;     /* [firm capacity] */
     double *cum;        /* [firm capacity] cumulative weights within a node */
@@ -283,11 +283,11 @@ static inline acct acct_clearing(const world *w, int market) { return acct_agg(w
 
 /* Whether node n hosts sector s: agriculture only in rural nodes; rural
  * nodes host agriculture and the local (non-tradable) services; urban nodes
- * every sector but agriculture (MODEL.md 2). */
+ * every sector but agriculture (docs/model.md 2). */
 int world_node_hosts(const world *w, int n, int s);
 
 /* Skill of a tier in SKILL_ONE units: h = exp(0.09 * (years - 9)), years 6, 9,
- * 12, 15.5 (MODEL.md 3: junior middle = 1). Computed once into w->skill_of. */
+ * 12, 15.5 (docs/model.md 3: junior middle = 1). Computed once into w->skill_of. */
 static inline int64_t world_skill_of_tier(const struct world *w, int tier);
 
 /* Allocate a firm slot (lowest free slot first, else a new one at the end,

@@ -4,7 +4,7 @@
  * worker agents with 1 and 2 OpenMP threads, and reports worker-months per
  * second, the memory per worker (the worker columns by their types, the firm
  * columns, resident set), the speedup of 2 threads over 1 and whether both
- * thread counts give the same national GDP in the last month (DESIGN.md
+ * thread counts give the same national GDP in the last month (docs/design.md
  * "Parallelism": they must, bit for bit).
  *
  *   bench_kernel                      the full table (1e6 and 1e7, 1 and 2 threads)

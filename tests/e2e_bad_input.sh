@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # e2e_bad_input.sh BIN_DIR - end-to-end tests of incubator-sim's handling of bad
-# input (DESIGN.md "Input and errors" and "Output").
+# input (docs/design.md "Input and errors" and "Output").
 #
 # Every bad case must: exit with the documented non-zero code (2 bad input,
 # 3 file error; see incubator-sim --help), say on stderr what was wrong (the

@@ -131,7 +131,7 @@ grep -qx "usage: incubator-sim SCENARIO.ini \[options\]" "$LAST/stdout" \
     || { echo "not ok - --help prints no usage"; failed=$((failed + 1)); }
 check "--help wins over a bad option" 0 "" -- --threads 0 --help
 check "--list-params answers without a scenario" 0 "" -- --list-params
-grep -qxF "| run.seed | - | [0, 9223372036854775807] | key of every random stream (DESIGN.md Randomness) |" "$LAST/stdout" \
+grep -qxF "| run.seed | - | [0, 9223372036854775807] | key of every random stream (docs/design.md Randomness) |" "$LAST/stdout" \
     && { echo "ok - --list-params prints the table"; passed=$((passed + 1)); } \
     || { echo "not ok - --list-params prints no table"; failed=$((failed + 1)); }
 

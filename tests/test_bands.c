@@ -1,4 +1,4 @@
-/* test_bands.c - the baseline lands inside every band of MODEL.md 15 (issue:
+/* test_bands.c - the baseline lands inside every band of docs/model.md 15 (issue:
  * "The baseline, over at least three seeds, lands inside every band ... a
  * test checks each band and prints the simulated value next to the target").
  *
@@ -57,7 +57,7 @@ static void test_bands(void)
 {
     run_all();
     CU_ASSERT_FATAL(runs_ok);
-    printf("\n    %-50s %10s %10s %10s %10s   %s\n", "target (MODEL.md 15)", "seed 1", "seed 2", "seed 3", "mean", "band");
+    printf("\n    %-50s %10s %10s %10s %10s   %s\n", "target (docs/model.md 15)", "seed 1", "seed 2", "seed 3", "mean", "band");
     for (int k = 0; k < MOM_COUNT; k++) {
         const moment_target *t = &moments_targets[k];
         double mean = 0;
@@ -76,6 +76,6 @@ static void test_bands(void)
 
 int main(void)
 {
-    const tu_test tests[] = {{"the baseline lands in every band of MODEL.md 15 (mean of 3 seeds)", test_bands}, {NULL, NULL}};
+    const tu_test tests[] = {{"the baseline lands in every band of docs/model.md 15 (mean of 3 seeds)", test_bands}, {NULL, NULL}};
     return tu_run_suite("bands", tests);
 }

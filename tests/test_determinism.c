@@ -1,5 +1,5 @@
 /* test_determinism.c - the same seed gives bit-identical output for any number
- * of OpenMP threads (DESIGN.md "Randomness" and "Parallelism and determinism").
+ * of OpenMP threads (docs/design.md "Randomness" and "Parallelism and determinism").
  *
  * Runs the real program, $INCUBATOR_BIN/incubator-sim, on scenarios/baseline.ini
  * (20000 worker agents, 24 months) with 1, 2 and 3 threads (3: an odd count,

@@ -1,6 +1,6 @@
 /* test_entry.c - entry under incentives, shells and wannabes, little giants,
- * the soft budget constraint and the incentive taxes and credit (MODEL.md 8,
- * 10; docs/model.md "8. Entry under incentives", "Little giants", "Soft
+ * the soft budget constraint and the incentive taxes and credit (docs/model.md 8,
+ * 10; docs/model.md "10. Entry under incentives", "Little giants", "Soft
  * budget constraint").
  *
  * Most tests run small worlds of scenarios/baseline.ini in process (2

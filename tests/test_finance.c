@@ -8,8 +8,7 @@
  *      rate bank.r_deposit (the run starts there);
  *  (b) 2 points above the target, both rise by taylor_inflation x 2 points;
  *  (c) far below the target, both are floored at 0;
- *  (d) with bank.taylor_inflation = 0 the rates are the fixed ones of MODEL.md
- *      8 whatever the inflation;
+ *  (d) with bank.taylor_inflation = 0 the rates are the fixed ones of the first specification (docs/model.md 8) whatever the inflation;
  *  (e) the monthly rates are the annual ones compounded down, and a firm
  *      without support and without leverage borrows at the monthly base rate;
  *  (f) over 24 months of the model, the inflation the rule reads is the
@@ -63,7 +62,7 @@ static void test_rule(void)
     CU_ASSERT_DOUBLE_EQUAL(finance_loan_rate(w, -1, 0.0), monthly(p->bank_r_base + phi * 0.01), 1e-12);
     tu_world_close(&fx);
 
-    /* (d) phi = 0: the fixed rates of MODEL.md 8. */
+    /* (d) phi = 0: the fixed rates of the first specification (docs/model.md 8). */
     const char *sets[] = {"bank.taylor_inflation=0"};
     if (!tu_world_open(&fx, "baseline.ini", sets, 1, 1, WORKERS, 0)) return;
     w = &fx.w;

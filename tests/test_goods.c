@@ -1,5 +1,5 @@
-/* test_goods.c - the goods market's exact payments (MODEL.md 7, "Payments are
- * exact"; DESIGN.md "Money").
+/* test_goods.c - the goods market's exact payments (docs/model.md 7, "Payments are
+ * exact"; docs/design.md "Money").
  *
  * On a small world of the baseline scenario, after a few months of the real
  * model, the month is replayed phase by phase up to production; every balance

@@ -2,7 +2,7 @@
  *
  * Writes small files (3 nodes, 2 sectors, 5 months) whose every value is a
  * known formula of (row, month, cell), reads them back with the plain HDF5 C
- * API, and checks the file-safety rules of DESIGN.md "Output": a name without
+ * API, and checks the file-safety rules of docs/design.md "Output": a name without
  * .partial is complete, existing results are not overwritten without force,
  * two running jobs cannot write the same file (fork), and a killed job leaves a
  * readable partial that the next run replaces. */
@@ -51,7 +51,7 @@ static void fill(stats_t *s, int t)
     }
 }
 
-static h5out_meta make_meta(const char *path, int force, const char *scenario)
+static h5out_meta make_meta(const char *path, int force, const char *scenario_text)
 {
     h5out_meta m;
     memset(&m, 0, sizeof m);
@@ -64,7 +64,7 @@ static h5out_meta make_meta(const char *path, int force, const char *scenario)
     m.node_names = node_names;
     m.sector_names = sector_names;
     m.scenario_name = "baseline";
-    m.scenario_text = scenario ? scenario : "[run]\nmonths = 5\nseed = 42\n";
+    m.scenario_text = scenario_text ? scenario_text : "[run]\nmonths = 5\nseed = 42\n";
     m.command_line = "incubator-sim run scenarios/baseline.ini --out x.h5";
     m.seed = SEED;
     m.threads = 4;

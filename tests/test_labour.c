@@ -1,5 +1,5 @@
 /* test_labour.c - the labour market's matching against a naive reference
- * (MODEL.md 6, DESIGN.md "Style": a simple reference checks the fast one).
+ * (docs/model.md 6, docs/design.md "Style": a simple reference checks the fast one).
  *
  * On a small world of the baseline scenario, after a few months of the real
  * model, the month is replayed phase by phase up to the labour market:

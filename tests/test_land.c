@@ -1,4 +1,4 @@
-/* test_land.c - the land price index and land sales (MODEL.md 13, land.c).
+/* test_land.c - the land price index and land sales (docs/model.md 13, land.c).
  *
  * On small worlds of the baseline scenario (20000 worker agents):
  *  - the index follows residents: after a land_run that records the node

@@ -1,4 +1,4 @@
-/* test_ledger.c - money moves and the monthly audit (ledger.h, DESIGN.md "Money").
+/* test_ledger.c - money moves and the monthly audit (ledger.h, docs/design.md "Money").
  *
  * On a small world of the baseline scenario (3000 worker agents):
  *  - serial moves between workers, firms and aggregate accounts change the

@@ -1,4 +1,4 @@
-/* test_migration.c - phase 9, migration (sim/migration.c, MODEL.md 11), and
+/* test_migration.c - phase 9, migration (sim/migration.c, docs/model.md 11), and
  * the annual origin-destination matrix in the HDF5 file (sim/h5out.c).
  *
  * Small worlds of the baseline scenario (20000 worker agents):
@@ -13,7 +13,7 @@
  *    markets received exactly the costs; firms' employees, skill units and
  *    wage bills fell by exactly the movers' own; in, out and od counts equal
  *    the moves; world_check holds;
- *  - a naive reference of the utility (written from MODEL.md 11, not from
+ *  - a naive reference of the utility (written from docs/model.md 11, not from
  *    migration.c): without taste shocks and gravity draws (and kappa_hukou
  *    2.5, so that both outcomes are common), a worker moves to its hukou node
  *    exactly when that node's V is higher and it can pay; with
@@ -29,8 +29,7 @@
  *    column sums the in-migrants; and a run starting in July closes a
  *    six-month year in December and a two-month one at its end;
  *  - statistical experiments, seeds 1-3, 24 months, same seed with and
- *    without the change, the migration keys of the control pinned to MODEL
- *    §11's rates and the present baseline's utility weights (EXPERIMENT_SETS,
+ *    without the change, the migration keys of the control pinned to the first specification's rates (docs/model.md 11) and the present baseline's utility weights (EXPERIMENT_SETS,
  *    so that a recalibration of the baseline does not move the margins):
  *    raising inland cities' amenity by 1 raises the
  *    inland urban share of residents by more than INLAND_MARGIN in every
@@ -462,7 +461,7 @@ static void test_direct_call(void)
 
 /* ---- a naive reference of the utility -------------------------------------- */
 
-/* V of node j for worker i living in node n (MODEL.md 11), without the taste
+/* V of node j for worker i living in node n (docs/model.md 11), without the taste
  * shock: written from the model text with last month's aggregates. */
 static double v_ref(const world *w, size_t i, int j)
 {

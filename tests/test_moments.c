@@ -1,5 +1,5 @@
 /* test_moments.c - the TFP growth moment of sim/moments.c is the Solow
- * residual of growth accounting (MODEL.md 15; Solow 1957).
+ * residual of growth accounting (docs/model.md 15; Solow 1957).
  *
  * Feeds moments_add 36 synthetic months of national outputs (one node, one
  * sector) and checks:

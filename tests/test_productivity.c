@@ -1,4 +1,4 @@
-/* test_productivity.c - productivity under sanctions (MODEL.md 9; issue: "A
+/* test_productivity.c - productivity under sanctions (docs/model.md 9; issue: "A
  * sanctions schedule lowers hard-tech TFP growth relative to no sanctions,
  * most in the most exposed sector").
  *

@@ -1,4 +1,4 @@
-/* test_rng.c - the counter-based random streams (rng.h, DESIGN.md "Randomness").
+/* test_rng.c - the counter-based random streams (rng.h, docs/design.md "Randomness").
  *
  * What is checked:
  *  - Random123's published known-answer vectors for Philox4x32-10 come out of

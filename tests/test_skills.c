@@ -1,4 +1,4 @@
-/* test_skills.c - training places and cohort turnover (MODEL.md 12, skills.c).
+/* test_skills.c - training places and cohort turnover (docs/model.md 12, skills.c).
  *
  * On small worlds of the baseline scenario (20000 worker agents):
  *  - training: with skills.training_share = 0.1 from the first month

@@ -1,5 +1,5 @@
 /* incubator-calibrate - a repeatable calibration of the baseline's free
- * parameters to the targets of MODEL.md 15 (simulated method of moments).
+ * parameters to the targets of docs/model.md 15 (simulated method of moments).
  *
  * Each evaluation runs the model in memory (no output file) from 2019-01 for
  * `--months` months (default 204, to 2035) at `--workers` agents (default
@@ -262,7 +262,7 @@ static void usage(FILE *f)
     fputs("usage: incubator-calibrate [SCENARIO.ini] [--iterations N] [--workers N] [--months N]\n"
           "                           [--seeds N] [--record FILE.md] [--write]\n"
           "Tunes the free parameters of the scenario (default scenarios/baseline.ini) to the\n"
-          "targets of MODEL.md 15 by simulated method of moments (GSL Nelder-Mead); prints the\n"
+          "targets of docs/model.md 15 by simulated method of moments (GSL Nelder-Mead); prints the\n"
           "fit, writes a record (--record, default docs/calibration.md) and with --write puts\n"
           "the tuned values into the scenario file.\n"
           "\n"
@@ -480,7 +480,7 @@ int main(int argc, char **argv)
                 moments_targets[k].source, mom0[k], best[k]);
     fprintf(f, "\nDistance: %.3f at the start, %.3f tuned.\n\n| free parameter | range | start | tuned |\n|---|---|---|---|\n", d0, d);
     for (int k = 0; k < N_FREE; k++) fprintf(f, "| `%s` | %g to %g | %.10g | %.10g |\n", FREE[k].key, FREE[k].lo, FREE[k].hi, x0[k], x[k]);
-    fprintf(f, "\nEvery target of MODEL.md 15 is in the distance except the stock-flow residual, which is 0 fen by"
+    fprintf(f, "\nEvery target of docs/model.md 15 is in the distance except the stock-flow residual, which is 0 fen by"
                " construction (the monthly audit stops any run where it is not). The moments are defined in sim/moments.c;"
                " tests/test_bands.c checks the baseline against the same bands.\n");
     if (notes) fprintf(f, "\n%s", notes);
