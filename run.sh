@@ -309,7 +309,13 @@ command_help() {
 # lines for CMD and how to build it.
 help_without_build() {
     local cmd="$1" prog="build/bin/$2"
+    shift 2
     if [[ -x "$prog" ]]; then
+        # The program's own help for what was asked: `analyze compare --help`
+        # is compare's help, not the global one.
+        if [[ "$cmd" == analyze && $# -gt 0 ]]; then
+            exec "$prog" "$@"
+        fi
         exec "$prog" --help
     fi
     command_help "$cmd"
@@ -327,7 +333,7 @@ if wants_help "$@"; then
         bench) help_without_build bench bench_kernel; exit 0 ;;
         sim) help_without_build sim incubator-sim; exit 0 ;;
         calibrate) help_without_build calibrate incubator-calibrate; exit 0 ;;
-        analyze) help_without_build analyze incubator-analyze; exit 0 ;;
+        analyze) help_without_build analyze incubator-analyze "$@"; exit 0 ;;
         sweep) exec tools/sweep.sh --help ;;
         test | bands) command_help "$cmd"; exit 0 ;;
     esac

@@ -168,6 +168,27 @@ static int next_line(const char **p, char *sec, size_t sec_cap, int *in_tables, 
     return 0;
 }
 
+/* The next "; --set KEY=VALUE" line of a resolved scenario text at *p (the
+ * command-line overrides, docs/output.md), skipping run.seed: returns 1 with
+ * the assignment in *line, *len, or 0 at the end. */
+static int next_set(const char **p, const char **line, size_t *len)
+{
+    static const char tag[] = "; --set ";
+    while (**p) {
+        const char *s = *p, *eol = strchr(s, '\n');
+        size_t n = eol ? (size_t)(eol - s) : strlen(s);
+        *p = eol ? eol + 1 : s + n;
+        if (n <= sizeof tag - 1 || strncmp(s, tag, sizeof tag - 1)) continue;
+        s += sizeof tag - 1;
+        n -= sizeof tag - 1;
+        if (!strncmp(s, "run.seed=", 9)) continue;
+        *line = s;
+        *len = n;
+        return 1;
+    }
+    return 0;
+}
+
 int runmeta_mismatch(const runmeta *a, const runmeta *b, int same_scenario, char *why, size_t cap)
 {
     if (a->workers != b->workers || a->persons_per_agent != b->persons_per_agent) {
@@ -183,7 +204,24 @@ int runmeta_mismatch(const runmeta *a, const runmeta *b, int same_scenario, char
         snprintf(why, cap, "start month %s vs %s", a->start, b->start);
         return 1;
     }
-    if (!same_scenario) return 0;
+    /* Across scenarios: the same command-line overrides (a baseline run with
+     * --set firms.chi=0.3 is not the counterfactual of a stock incubator run).
+     * Within one scenario the whole text is compared below. */
+    if (!same_scenario) {
+        const char *pa = a->scenario_text, *pb = b->scenario_text;
+        for (;;) {
+            const char *la = NULL, *lb = NULL;
+            size_t na = 0, nb = 0;
+            int ha = next_set(&pa, &la, &na), hb = next_set(&pb, &lb, &nb);
+            if (!ha && !hb) break;
+            if (ha && hb && na == nb && !memcmp(la, lb, na)) continue;
+            int wa = na > 120 ? 120 : (int)na, wb = nb > 120 ? 120 : (int)nb;
+            snprintf(why, cap, "command-line overrides: '--set %.*s' vs '--set %.*s'", ha ? wa : 6,
+                     ha ? la : "(none)", hb ? wb : 6, hb ? lb : "(none)");
+            return 1;
+        }
+        return 0;
+    }
     const char *pa = a->scenario_text, *pb = b->scenario_text;
     char sa[64] = "", sb[64] = "";
     int ta = 0, tb = 0;

@@ -29,7 +29,9 @@ an_status runmeta_read(const char *path, runmeta *m, an_err *e);
 void runmeta_free(runmeta *m);
 
 /* Whether two files can be pooled or paired: 0 when a and b have the same
- * worker count, months and start month and, when same_scenario, the same
+ * worker count, months, start month and command-line overrides (the
+ * "; --set" lines of the resolved text, run.seed excepted) and, when
+ * same_scenario, the same
  * resolved scenario text apart from the seed (comments, file paths and the
  * seed ignored; the node and sector tables compared by content). Otherwise 1,
  * with the first difference described in why (one line, e.g. "worker count

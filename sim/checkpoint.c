@@ -67,11 +67,14 @@ static void history_copy(ckpt_history *h, stats_t *s, int t, int to_history)
     }
 }
 
-void ckpt_history_add(ckpt_history *h, const stats_t *s)
+inc_status ckpt_history_add(ckpt_history *h, const stats_t *s, inc_err *e)
 {
-    if (h->months >= h->capacity) return;
+    if (h->months >= h->capacity)
+        return inc_fail(e, INC_ERR_RANGE, "checkpoint history: month %d is beyond the %d months it was allocated for",
+                        h->months, h->capacity);
     history_copy(h, (stats_t *)s, h->months, 1);
     h->months++;
+    return INC_OK;
 }
 
 void ckpt_history_get(const ckpt_history *h, int t, stats_t *s)
@@ -79,14 +82,17 @@ void ckpt_history_get(const ckpt_history *h, int t, stats_t *s)
     history_copy((ckpt_history *)h, s, t, 0);
 }
 
-void ckpt_history_add_od(ckpt_history *h, int year, int months, const int64_t *od)
+inc_status ckpt_history_add_od(ckpt_history *h, int year, int months, const int64_t *od, inc_err *e)
 {
-    if (h->years >= h->capacity / 12 + 2) return;
+    if (h->years >= h->capacity / 12 + 2)
+        return inc_fail(e, INC_ERR_RANGE, "checkpoint history: year %d is beyond the %d years it was allocated for", year,
+                        h->capacity / 12 + 2);
     size_t nn = (size_t)h->n_nodes * (size_t)h->n_nodes;
     h->od_year[h->years] = year;
     h->od_months[h->years] = months;
     memcpy(h->od + (size_t)h->years * nn, od, nn * sizeof(int64_t));
     h->years++;
+    return INC_OK;
 }
 
 /* Write `bytes` bytes as a 1-D uint8 dataset `name` (slashes make groups). */
@@ -325,13 +331,17 @@ inc_status ckpt_snapshot(const world *w, const char *path, inc_err *e)
                                "reals in 2019 yuan; one row per worker agent or firm slot (flags & 1 = alive); "
                                "persons per agent in the trajectory file";
             hid_t st = H5Tcopy(H5T_C_S1);
-            H5Tset_size(st, strlen(note) + 1);
             hid_t sp = H5Screate(H5S_SCALAR);
-            hid_t at = H5Acreate2(g, "units", st, sp, H5P_DEFAULT, H5P_DEFAULT);
-            if (at >= 0) { H5Awrite(at, st, note); H5Aclose(at); }
-            H5Sclose(sp);
-            H5Tclose(st);
-            H5Gclose(g);
+            hid_t at = H5I_INVALID_HID;
+            if (st < 0 || sp < 0 || H5Tset_size(st, strlen(note) + 1) < 0 ||
+                (at = H5Acreate2(g, "units", st, sp, H5P_DEFAULT, H5P_DEFAULT)) < 0 || H5Awrite(at, st, note) < 0)
+                rc = -1; /* a snapshot without its units is a failed snapshot */
+            if (at >= 0 && H5Aclose(at) < 0) rc = -1;
+            if (sp >= 0) H5Sclose(sp);
+            if (st >= 0) H5Tclose(st);
+            if (H5Gclose(g) < 0) rc = -1;
+        } else {
+            rc = -1;
         }
     }
     if (H5Fclose(file) < 0) rc = -1;

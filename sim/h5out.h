@@ -11,7 +11,8 @@
  * and /migration/node_dest. String datasets are variable-length UTF-8; chunked
  * datasets carry Fletcher32 checksums. Root attributes: model_version,
  * git_revision, scenario_name, seed, threads, command_line, scenario (the fully
- * resolved text), start_month ("YYYY-MM"), months, persons_per_agent, status.
+ * resolved text), start_month ("YYYY-MM"), months_planned, months_written
+ * (updated as each month is flushed), persons_per_agent, status.
  *
  * The file is written as PATH.partial, one month appended at a time (time is an
  * unlimited, chunked dimension), and published as PATH only by h5out_close

@@ -343,7 +343,7 @@ int main(int argc, char **argv)
         if (replay) ckpt_history_get(hist, t, stats);
         else {
             st = sim_month(&w, stats, &err);
-            if (st == INC_OK) ckpt_history_add(hist, stats);
+            if (st == INC_OK) st = ckpt_history_add(hist, stats, &err);
         }
         if (st == INC_OK) st = h5out_append(out, stats, t, &err);
         if (st == INC_OK && !replay && w.year_closed) {
@@ -352,7 +352,7 @@ int main(int argc, char **argv)
             int last = w.calendar - 1, year = last / 12;
             int first = sc.p.run_start > 12 * year ? sc.p.run_start : 12 * year;
             st = h5out_append_od(out, year, last - first + 1, w.nd.od, w.scale, &err);
-            ckpt_history_add_od(hist, year, last - first + 1, w.nd.od);
+            if (st == INC_OK) st = ckpt_history_add_od(hist, year, last - first + 1, w.nd.od, &err);
         }
         if (st != INC_OK) break;
         if (t < 12) gdp_first += stats->f[OUT_NATIONAL_gdp_real][0];
@@ -404,7 +404,9 @@ int main(int argc, char **argv)
         rc = inc_exit_code(st);
     } else {
         /* The run is complete: its checkpoint is of no more use. */
-        unlink(ckpt_path);
+        if (unlink(ckpt_path) != 0 && errno != ENOENT)
+            fprintf(stderr, "incubator-sim: warning: the run is complete but its checkpoint %s could not be removed: %s "
+                    "(remove it by hand)\n", ckpt_path, strerror(errno));
         double years = (w.months - 12) / 12.0;
         printf("scenario %s, seed %lld: %d months from ", sc.name, (long long)sc.p.run_seed, w.months);
         char a[16], b[16];

@@ -1,4 +1,5 @@
-/* stats.c - phase 13: aggregates and the month's outputs (docs/model.md 16).
+/* stats.c - steps 14 and 16 of sim_month: the aggregates the next month reads
+ * (stats_aggregate) and the month's outputs (stats_compute; docs/model.md 16).
  *
  * Worker reductions are exact integer partials per thread (counts, fen, wage
  * histogram bins). Firm reductions run serially in firm-id order, a fixed

@@ -277,13 +277,9 @@ int64_t tables_min_workers(const sc_node *nodes, int n, int *smallest)
 {
     if (smallest) *smallest = 0;
     if (n <= 0) return 1;
-    double *pop = malloc((size_t)n * sizeof *pop);
-    int64_t *per = malloc((size_t)n * sizeof *per);
-    if (!pop || !per) {
-        free(pop);
-        free(per);
-        return n; /* out of memory: a bound no worse than one agent a node */
-    }
+    if (n > SC_MAX_NODES) n = SC_MAX_NODES; /* the node table never holds more */
+    double pop[SC_MAX_NODES];
+    int64_t per[SC_MAX_NODES];
     double sum = 0;
     int least = 0;
     for (int k = 0; k < n; k++) {
@@ -307,7 +303,5 @@ int64_t tables_min_workers(const sc_node *nodes, int n, int *smallest)
         if (!ok) break;
         w--;
     }
-    free(pop);
-    free(per);
     return w;
 }

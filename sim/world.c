@@ -395,16 +395,21 @@ static inc_status check(const world *w, int per_firm, inc_err *e)
      * count. On failure a serial scan from that worker lists the first ones. */
     int64_t emp_workers = 0, skill_workers = 0;
     const long nw = (long)w->wk.n;
-    long bad = nw;
-#pragma omp parallel for schedule(static, WORLD_CHUNK) num_threads(w->n_threads) reduction(+ : emp_workers, skill_workers) reduction(min : bad)
+    long bad = nw, n_bad = 0;
+#pragma omp parallel for schedule(static, WORLD_CHUNK) num_threads(w->n_threads) reduction(+ : emp_workers, skill_workers, n_bad) reduction(min : bad)
     for (long i = 0; i < nw; i++) {
         int32_t f = w->wk.employer[i];
         if (f < 0) continue;
         emp_workers++;
         skill_workers += world_skill_of_tier(w, w->wk.tier[i]);
-        if ((size_t)f >= w->fm.n || !(w->fm.flags[f] & FF_ALIVE) || w->fm.node[f] != w->wk.node[i])
+        if ((size_t)f >= w->fm.n || !(w->fm.flags[f] & FF_ALIVE) || w->fm.node[f] != w->wk.node[i]) {
+            n_bad++;
             if (i < bad) bad = i;
+        }
     }
+    /* List the first failing workers; count the rest, so the error count is
+     * the total (the scan stops once the list is full). */
+    const int listed_before = c.n;
     for (long i = bad; i < nw && c.n < WORLD_CHECK_MAX_ERRORS; i++) {
         int32_t f = w->wk.employer[i];
         if (f < 0) continue;
@@ -413,6 +418,7 @@ static inc_status check(const world *w, int per_firm, inc_err *e)
         else if (w->fm.node[f] != w->wk.node[i])
             note(&c, "worker %ld lives in node %d but its employer %d is in node %d", i, w->wk.node[i], f, w->fm.node[f]);
     }
+    c.n += (int)(n_bad - (c.n - listed_before));
     /* Firms: finite reals, deposits not negative; employee and skill totals. */
     int64_t emp_firms = 0, skill_firms = 0;
     for (size_t f = 0; f < w->fm.n; f++) {

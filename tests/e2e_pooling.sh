@@ -5,7 +5,7 @@
 #
 # Small runs (36 months): baseline at 20,000 workers seeds 1 and 2, baseline
 # at 30,000 workers, baseline over 24 months, baseline with one parameter
-# changed, incubator at 20,000 and 30,000 workers. Asserts the exact exit
+# changed, incubator at 20,000 (seeds 1 and 2) and 30,000 workers. Asserts the exact exit
 # code and error line of each refusal, that --allow-mismatch goes on with a
 # warning, and that matching files still pool and pair with exit 0.
 #
@@ -70,8 +70,9 @@ run b30_s2 baseline --workers 30000 --seed 2
 run b20m_s2 baseline --workers 20000 --seed 2 --months 24
 run b20chi_s2 baseline --workers 20000 --seed 2 --set firms.chi=0.3
 run i20_s1 incubator --workers 20000 --seed 1
+run i20_s2 incubator --workers 20000 --seed 2
 run i30_s1 incubator --workers 30000 --seed 1
-check "simulator writes the 7 small runs" "$sim_ok"
+check "simulator writes the 8 small runs" "$sim_ok"
 W="$WORK"
 
 # 1. Files that agree pool and pair.
@@ -91,11 +92,15 @@ expect "summary refuses different months" 4 \
     "incubator-analyze: summary: $W/b20_s1.h5 (scenario 'baseline', seed 1) and $W/b20m_s2.h5 (scenario 'baseline', seed 2) differ in months 36 vs 24: files of different runs cannot be pooled or set side by side (--allow-mismatch to go on anyway)" \
     -- "$AN" summary "$W/b20_s1.h5" "$W/b20m_s2.h5"
 expect "summary refuses one scenario with a parameter changed" 4 \
-    "incubator-analyze: summary: $W/b20_s1.h5 (scenario 'baseline', seed 1) and $W/b20chi_s2.h5 (scenario 'baseline', seed 2) differ in scenario text: [firms] 'chi = 0.25' vs [firms] 'chi = 0.3': files of different runs cannot be pooled or set side by side (--allow-mismatch to go on anyway)" \
+    "incubator-analyze: summary: $W/b20_s1.h5 (scenario 'baseline', seed 1) and $W/b20chi_s2.h5 (scenario 'baseline', seed 2) differ in command-line overrides: '--set (none)' vs '--set firms.chi=0.3': files of different runs cannot be pooled or set side by side (--allow-mismatch to go on anyway)" \
     -- "$AN" summary "$W/b20_s1.h5" "$W/b20chi_s2.h5"
 expect "summary refuses the other scenario at another scale" 4 \
     "incubator-analyze: summary: $W/b20_s1.h5 (scenario 'baseline', seed 1) and $W/i30_s1.h5 (scenario 'incubator', seed 1) differ in worker count 20000 vs 30000 (persons_per_agent 37000 vs 24666.7): files of different runs cannot be pooled or set side by side (--allow-mismatch to go on anyway)" \
     -- "$AN" summary "$W/b20_s1.h5" "$W/i30_s1.h5"
+
+expect "compare refuses a baseline with a --set against a stock incubator" 4 \
+    "incubator-analyze: compare: $W/b20chi_s2.h5 (scenario 'baseline', seed 2) and $W/i20_s2.h5 (scenario 'incubator', seed 2) differ in command-line overrides: '--set firms.chi=0.3' vs '--set (none)': files of different runs cannot be paired or pooled (--allow-mismatch to go on anyway)" \
+    -- "$AN" compare --reference baseline "$W/b20chi_s2.h5" "$W/i20_s2.h5"
 
 # 3. --allow-mismatch: exit 0, a warning naming the difference.
 expect "compare --allow-mismatch goes on with a warning" 0 \
@@ -104,7 +109,7 @@ expect "compare --allow-mismatch goes on with a warning" 0 \
 grep -q incubator "$W/out"
 check "compare --allow-mismatch still prints the table" $?
 expect "summary --allow-mismatch goes on with a warning" 0 \
-    "incubator-analyze: warning: summary: $W/b20_s1.h5 and $W/b20chi_s2.h5 differ in scenario text: [firms] 'chi = 0.25' vs [firms] 'chi = 0.3' (--allow-mismatch: analysed anyway)" \
+    "incubator-analyze: warning: summary: $W/b20_s1.h5 and $W/b20chi_s2.h5 differ in command-line overrides: '--set (none)' vs '--set firms.chi=0.3' (--allow-mismatch: analysed anyway)" \
     -- "$AN" summary --allow-mismatch "$W/b20_s1.h5" "$W/b20chi_s2.h5"
 expect "--allow-mismatch is refused by check" 3 \
     "incubator-analyze: --allow-mismatch is an option of summary and compare only

@@ -68,8 +68,10 @@ help_case "./run.sh calibrate -h (not built)" "  calibrate ARGS build, then run 
 help_case "./run.sh analyze compare --help (not built)" "  analyze ARGS   build, then run build/bin/incubator-analyze ARGS (summary," analyze compare --help
 help_case "./run.sh test --help" "  test           build, then run every test: ctest on the Release build (build/)" test --help
 help_case "./run.sh sweep --help" "usage: ./run.sh sweep [options]" sweep --help
-grep -q 'is not built yet: ./run.sh sim (without --help) builds it first' "$WORK/out" 2>/dev/null ||
-    (cd "$WORK" && PATH="$WORK/fake:$PATH" "$WORK/proj/run.sh" sim --help | grep -q 'is not built yet: ./run.sh sim (without --help) builds it first')
+# Into a file, then grep: `run.sh | grep -q` would fail under pipefail
+# whenever grep exits before run.sh has written everything (SIGPIPE).
+(cd "$WORK" && PATH="$WORK/fake:$PATH" "$WORK/proj/run.sh" sim --help >"$WORK/out" 2>&1 </dev/null)
+grep -q 'is not built yet: ./run.sh sim (without --help) builds it first' "$WORK/out"
 check "./run.sh sim --help says how to build when not built" $?
 
 # Built: the program's own help, still without building.
@@ -80,6 +82,13 @@ rm -f "$WORK/calls"
 rc=$?
 [[ "$rc" -eq 0 && ! -e "$WORK/calls" && "$(head -n 1 "$WORK/out")" == "usage: incubator-sim SCENARIO.ini [options]" ]]
 check "./run.sh sim --help (built) prints incubator-sim's help without building" $? "exit $rc, $(head -n 1 "$WORK/out")"
+
+cp "$BIN/incubator-analyze" "$WORK/proj/build/bin/"
+rm -f "$WORK/calls"
+(cd "$WORK" && PATH="$WORK/fake:$PATH" "$WORK/proj/run.sh" analyze compare --help >"$WORK/out" 2>&1 </dev/null)
+rc=$?
+[[ "$rc" -eq 0 && ! -e "$WORK/calls" && "$(head -n 1 "$WORK/out")" == "usage: incubator-analyze compare --reference NAME [--format text|csv|json|markdown]" ]]
+check "./run.sh analyze compare --help (built) prints compare's own help without building" $? "exit $rc, $(head -n 1 "$WORK/out")"
 
 echo "$passed passed, $failed failed"
 [[ "$failed" -eq 0 ]]

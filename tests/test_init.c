@@ -49,7 +49,8 @@ static void test_initial_state(void)
         double mw = sc.nodes[n].kind == NODE_RURAL ? 0.0 : sc.nodes[n].migrant_share;
         double mh = res[n] > 0 ? mig[n] / res[n] : 0.0;
         printf("    %-20s %9.4f %9.4f | %9.4f %9.4f\n", sc.nodes[n].name, want, have, mw, mh);
-        /* Exact by construction (largest-remainder apportionment, world.c): the
+        /* Exact by construction (largest-remainder apportionment, tables_apportion
+         * in tables.c, which init.c uses): the
          * node's worker count is the population share of the total to within
          * one worker, so a node left empty (Zhuzhou is 0.29% of the
          * population) fails; an absolute tolerance on the share would not. */

@@ -20,6 +20,7 @@
 #include "phases.h"
 #include "moments.h"
 #include <gsl/gsl_errno.h>
+#include "strutil.h"
 #include <gsl/gsl_multimin.h>
 #include <math.h>
 #include <signal.h>
@@ -359,21 +360,50 @@ static int balance_sectors(const char *path, long workers, int threads)
     return 0;
 }
 
+/* An error for a bad number of option opt, naming the accepted range; returns
+ * the exit code 2 (bad input). */
+static int bad_number(const char *opt, const char *text, double lo, double hi)
+{
+    fprintf(stderr, "incubator-calibrate: %s %s: accepted a number in (%g, %g]\n", opt, text, lo, hi);
+    return 2;
+}
+
+/* Parse the integer argument of option opt into *v, in [lo, hi]. Returns 0,
+ * or 1 after printing an error that names the option and the range. */
+static int int_arg(const char *opt, const char *text, int64_t lo, int64_t hi, int64_t *v)
+{
+    if (su_parse_int64(text, v) == 0 && *v >= lo && *v <= hi) return 0;
+    fprintf(stderr, "incubator-calibrate: %s %s: accepted an integer in [%lld, %lld]\n", opt, text, (long long)lo,
+            (long long)hi);
+    return 1;
+}
+
 int main(int argc, char **argv)
 {
     problem pb = {.scenario = INCUBATOR_SOURCE_DIR "/scenarios/baseline.ini", .months = 204, .seeds = 3, .workers = 300000};
     const char *record = INCUBATOR_SOURCE_DIR "/docs/calibration.md";
     int iterations = 40, write = 0, balance = 0;
     double step0 = 0.7; /* initial simplex step, in the logit of each range */
+    int64_t opt_num = 0;
     for (int a = 1; a < argc; a++) {
         if (!strcmp(argv[a], "--help")) { usage(stdout); return 0; }
         else if (!strcmp(argv[a], "--write")) write = 1;
         else if (!strcmp(argv[a], "--balance-sectors")) balance = 1;
-        else if (!strcmp(argv[a], "--step") && a + 1 < argc) step0 = atof(argv[++a]);
-        else if (!strcmp(argv[a], "--iterations") && a + 1 < argc) iterations = atoi(argv[++a]);
-        else if (!strcmp(argv[a], "--workers") && a + 1 < argc) pb.workers = atol(argv[++a]);
-        else if (!strcmp(argv[a], "--months") && a + 1 < argc) pb.months = atoi(argv[++a]);
-        else if (!strcmp(argv[a], "--seeds") && a + 1 < argc) pb.seeds = atoi(argv[++a]);
+        else if (!strcmp(argv[a], "--step") && a + 1 < argc) {
+            if (su_parse_double(argv[++a], &step0) != 0 || !(step0 > 0 && step0 <= 10)) return bad_number("--step", argv[a], 0, 10);
+        } else if (!strcmp(argv[a], "--iterations") && a + 1 < argc) {
+            if (int_arg("--iterations", argv[++a], 1, 100000, &opt_num)) return 2;
+            iterations = (int)opt_num;
+        } else if (!strcmp(argv[a], "--workers") && a + 1 < argc) {
+            if (int_arg("--workers", argv[++a], 1000, INT32_MAX, &opt_num)) return 2;
+            pb.workers = (long)opt_num;
+        } else if (!strcmp(argv[a], "--months") && a + 1 < argc) {
+            if (int_arg("--months", argv[++a], 13, 1200, &opt_num)) return 2;
+            pb.months = (int)opt_num;
+        } else if (!strcmp(argv[a], "--seeds") && a + 1 < argc) {
+            if (int_arg("--seeds", argv[++a], 1, 64, &opt_num)) return 2;
+            pb.seeds = (int)opt_num;
+        }
         else if (!strcmp(argv[a], "--record") && a + 1 < argc) record = argv[++a];
         else if (argv[a][0] != '-') pb.scenario = argv[a];
         else { usage(stderr); return 2; }
