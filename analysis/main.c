@@ -6,6 +6,7 @@
  * outcomes (and plot series, and the two monthly series compare needs), and
  * its datasets are freed before the next, so memory does not grow with the
  * size of the runs, only with their number. */
+#include "month.h"
 #include "common.h"
 #include "ensemble.h"
 #include "integrity.h"
@@ -502,10 +503,12 @@ static an_status do_compare(const options *o, group *groups, int n_groups, an_st
             if (!r) continue;
             if (s->start_ym != r->start_ym || s->T != r->T) {
                 an_err pe;
-                an_fail(&pe, AN_ERR_PAIR, "compare: seed %llu: %s covers %d months from %04d-%02d but the reference"
-                        " %s covers %d months from %04d-%02d; paired runs must cover the same months%s",
-                        (unsigned long long)s->seed, s->path, s->T, s->start_ym / 12, s->start_ym % 12 + 1, r->path,
-                        r->T, r->start_ym / 12, r->start_ym % 12 + 1,
+                char ms[16], mr[16];
+                month_format(s->start_ym, ms, sizeof ms);
+                month_format(r->start_ym, mr, sizeof mr);
+                an_fail(&pe, AN_ERR_PAIR, "compare: seed %llu: %s covers %d months from %s but the reference"
+                        " %s covers %d months from %s; paired runs must cover the same months%s",
+                        (unsigned long long)s->seed, s->path, s->T, ms, r->path, r->T, mr,
                         o->keep_going ? " (--keep-going: pair left out)" : "");
                 if (!o->keep_going) {
                     *e = pe;

@@ -7,6 +7,7 @@
  * there (so the script names its data files without paths) and the PNGs are
  * then copied to the output folder. pngcairo is used when this gnuplot has
  * it (antialiased), the libgd png terminal otherwise. */
+#include "month.h"
 #include "plot.h"
 #include "outcomes.h"
 
@@ -196,8 +197,10 @@ static void gp_axes(FILE *f, const char *ylabel, const plot_group *groups, int n
             seen[ns++] = p;
             fprintf(f, "set arrow from %.6f, graph 0 to %.6f, graph 1 nohead dt 2 lw 1.5 lc rgb \"#777777\"\n",
                     p / 12.0, p / 12.0);
-            fprintf(f, "set label \"policy start %04d-%02d\" at %.6f, graph 0.04 offset 0.5,0 tc rgb \"#555555\"\n",
-                    p / 12, p % 12 + 1, p / 12.0);
+            char mon[16];
+            month_format(p, mon, sizeof mon);
+            fprintf(f, "set label \"policy start %s\" at %.6f, graph 0.04 offset 0.5,0 tc rgb \"#555555\"\n", mon,
+                    p / 12.0);
         }
 }
 

@@ -5,6 +5,7 @@
  * the HDF5 signature, the simulator's root attributes, completeness, and only
  * then the datasets. Messages name the file first ("FILE: what is wrong"). */
 #include "runfile.h"
+#include "month.h"
 #include "h5err.h" /* sim/h5err.h: what HDF5 said */
 
 #include <ctype.h>
@@ -25,17 +26,6 @@ static const struct {
 
 const char *runfile_dataset_path(runfile_dataset id) { return dataset_table[id].path; }
 runfile_shape runfile_dataset_shape(runfile_dataset id) { return dataset_table[id].shape; }
-
-int runfile_parse_month(const char *text, int *ym)
-{
-    if (!text || strlen(text) != 7 || text[4] != '-') return -1;
-    for (int i = 0; i < 7; i++)
-        if (i != 4 && !isdigit((unsigned char)text[i])) return -1;
-    int year = atoi(text), month = atoi(text + 5);
-    if (year < 1000 || month < 1 || month > 12) return -1;
-    *ym = year * 12 + month - 1;
-    return 0;
-}
 
 static int ends_with(const char *s, const char *suffix)
 {
@@ -268,7 +258,7 @@ an_status runfile_read_meta(hid_t file, const char *path, runfile *rf, an_err *e
     if ((st = int_attr(file, path, "months_planned", H5T_NATIVE_INT, &rf->months_planned, e)) != AN_OK) return st;
     if ((st = int_attr(file, path, "months_written", H5T_NATIVE_INT, &rf->months_written, e)) != AN_OK) return st;
     if (rf->scenario_name[0] == '\0') return an_fail(e, AN_ERR_INPUT, "%s: root attribute scenario_name is empty", path);
-    if (runfile_parse_month(rf->start_month, &rf->start_ym) != 0)
+    if ((rf->start_ym = month_parse(rf->start_month)) < 0)
         return an_fail(e, AN_ERR_INPUT, "%s: root attribute start_month '%s' is not YYYY-MM", path, rf->start_month);
 
     char *text = NULL;
@@ -284,7 +274,7 @@ an_status runfile_read_meta(hid_t file, const char *path, runfile *rf, an_err *e
     free(text);
     if (rc != 0) return an_fail(e, AN_ERR_INPUT, "%s: the resolved scenario has no policy.start ([policy] start = YYYY-MM)", path);
     int pym;
-    if (runfile_parse_month(val, &pym) != 0)
+    if ((pym = month_parse(val)) < 0)
         return an_fail(e, AN_ERR_INPUT, "%s: policy.start '%s' in the resolved scenario is not YYYY-MM", path, val);
     rf->policy_start = strdup(val);
     if (!rf->policy_start) return an_fail(e, AN_ERR_NOMEM, "%s: out of memory", path);

@@ -82,10 +82,6 @@ typedef struct {
 const char *runfile_dataset_path(runfile_dataset id);
 runfile_shape runfile_dataset_shape(runfile_dataset id);
 
-/* Parse "YYYY-MM" (year 1000-9999, month 01-12) into year * 12 + month - 1.
- * Returns 0 on success, -1 when malformed. */
-int runfile_parse_month(const char *text, int *ym);
-
 /* Open path read-only as an HDF5 file. Fails (AN_ERR_INPUT, message naming the
  * file) when the name ends in .partial (unless allow_partial), when the file
  * does not exist or cannot be read, is not HDF5, or HDF5 cannot open it
