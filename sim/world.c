@@ -135,17 +135,34 @@ double world_bytes_per_worker(const world *w)
     return (double)b;
 }
 
+/* The arrays outside state.def that are sized by the firm capacity, listed
+ * once for firms_grow and world_bytes_per_firm_slot: X(member of world, element
+ * type, extra elements beyond the capacity). FIRM_SCRATCH_THREAD: the same
+ * for each thread's scratch (member of thread_scratch). The ledger's deferred
+ * firm deposits (one int64 per firm and thread) grow in ledger_grow_firms. */
+#define FIRM_SCRATCH(X)                      \
+    X(fm.free_list, int32_t, 0)              \
+    X(sl.firms, int32_t, 0)                  \
+    X(sl.cum, double, 0)                     \
+    X(sl.firm_bits, uint8_t, 0)              \
+    X(sl.guide, int32_t, (size_t)w->n_nodes + 1) \
+    X(pick, firm_score, 0)
+#define FIRM_SCRATCH_THREAD(X) \
+    X(firm_sum, int64_t)       \
+    X(firm_count, int32_t)
+
 size_t world_bytes_per_firm_slot(const world *w)
 {
-    (void)w;
-    size_t b = sizeof(int32_t); /* free list */
+    size_t b = 0, per_thread = sizeof(int64_t); /* the ledger's deferred deposits */
 #define STATE_FIRM(name, type, units, save, description) b += sizeof(type);
 #include "state.def"
-    /* Per-firm scratch: search lists, little-giant candidates, each thread's
-     * firm partials and the ledger's deferred firm deposits. */
-    b += sizeof(int32_t) + sizeof(double) + sizeof(uint8_t) + sizeof(int32_t) + sizeof(firm_score);
-    b += (size_t)w->n_threads * (sizeof(int64_t) + sizeof(int32_t) + sizeof(int64_t));
-    return b;
+#define BYTES(field, type, extra) b += sizeof(type);
+    FIRM_SCRATCH(BYTES)
+#undef BYTES
+#define BYTES_T(field, type) per_thread += sizeof(type);
+    FIRM_SCRATCH_THREAD(BYTES_T)
+#undef BYTES_T
+    return b + (size_t)w->n_threads * per_thread;
 }
 
 /* realloc *p from old to n elements of sz bytes, zeroing the new ones;
@@ -168,20 +185,18 @@ static int grow(void *pp, size_t old, size_t n, size_t sz)
  * unchanged; every array still holds at least fm.cap slots). */
 static int firms_grow(world *w, size_t cap)
 {
-    const size_t old = w->fm.cap, N = (size_t)w->n_nodes;
+    const size_t old = w->fm.cap;
     int ok = 1;
 #define STATE_FIRM(name, type, units, save, description) ok = ok && grow(&w->fm.name, old, cap, sizeof(type));
 #include "state.def"
-    ok = ok && grow(&w->fm.free_list, old, cap, sizeof(int32_t));
-    ok = ok && grow(&w->sl.firms, old, cap, sizeof(int32_t));
-    ok = ok && grow(&w->sl.cum, old, cap, sizeof(double));
-    ok = ok && grow(&w->sl.firm_bits, old, cap, sizeof(uint8_t));
-    ok = ok && grow(&w->sl.guide, old + N + 1, cap + N + 1, sizeof(int32_t));
-    ok = ok && grow(&w->pick, old, cap, sizeof(firm_score));
+#define GROW(field, type, extra) ok = ok && grow(&w->field, old + (extra), cap + (extra), sizeof(type));
+    FIRM_SCRATCH(GROW)
+#undef GROW
+#define GROW_T(field, type) ok = ok && grow(&w->ts[t].field, old, cap, sizeof(type));
     for (int t = 0; t < w->n_threads && ok; t++) {
-        ok = ok && grow(&w->ts[t].firm_sum, old, cap, sizeof(int64_t));
-        ok = ok && grow(&w->ts[t].firm_count, old, cap, sizeof(int32_t));
+        FIRM_SCRATCH_THREAD(GROW_T)
     }
+#undef GROW_T
     ok = ok && ledger_grow_firms(&w->L, cap) == 0;
     if (!ok) return -1;
     w->fm.cap = cap;
