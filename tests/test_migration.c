@@ -912,21 +912,24 @@ static void check_file(const char *path, int start_month, int n_years, const int
     }
     if (!(total_all > 0)) FAILF("%s: nobody moved", path);
     /* Self-description: units, scales. */
+    /* The group's own coordinates (netCDF-4 wants them in the group):
+     * year, origin node, destination node (docs/output.md). */
     hid_t d = H5Dopen2(f, "/migration/od", H5P_DEFAULT), ys = H5Dopen2(f, "/migration/year", H5P_DEFAULT),
-          nn = H5Dopen2(f, "/node_name", H5P_DEFAULT);
-    if (d >= 0 && ys >= 0 && nn >= 0) {
+          nn = H5Dopen2(f, "/migration/node", H5P_DEFAULT), nd = H5Dopen2(f, "/migration/node_dest", H5P_DEFAULT);
+    if (d >= 0 && ys >= 0 && nn >= 0 && nd >= 0) {
         char units[64];
         if (read_attr_text(d, "units", units, sizeof units) != 0 || strcmp(units, "persons/year") != 0)
             FAILF("%s: /migration/od units '%s'", path, units);
         if (H5DSis_scale(ys) <= 0) FAILF("%s: /migration/year is not a dimension scale", path);
-        if (H5DSis_attached(d, ys, 0) <= 0 || H5DSis_attached(d, nn, 1) <= 0 || H5DSis_attached(d, nn, 2) <= 0)
-            FAILF("%s: /migration/od scales not attached (year, node_name, node_name)", path);
+        if (H5DSis_attached(d, ys, 0) <= 0 || H5DSis_attached(d, nn, 1) <= 0 || H5DSis_attached(d, nd, 2) <= 0)
+            FAILF("%s: /migration/od scales not attached (year, node, node_dest)", path);
     } else {
         FAILF("%s: cannot open the migration datasets", path);
     }
     if (d >= 0) H5Dclose(d);
     if (ys >= 0) H5Dclose(ys);
     if (nn >= 0) H5Dclose(nn);
+    if (nd >= 0) H5Dclose(nd);
 done:
     free(od); free(in); free(out); free(yr); free(mo);
     H5Fclose(f);
